@@ -1,0 +1,1 @@
+"""Tend: practice management for mental health professionals."""

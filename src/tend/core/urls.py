@@ -1,0 +1,8 @@
+from django.urls import path
+
+from tend.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
