@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -94,6 +95,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tend.urls"
+# `{{ form }}` renders label, widget, errors and help per field (templates/forms/).
+FORM_RENDERER = "tend.core.renderers.TendFormRenderer"
 WSGI_APPLICATION = "tend.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
