@@ -3,20 +3,56 @@
 `record()` is the one way an audit event is written. It appends to the event's chain under a
 row lock on the chain head, so concurrent writers cannot fork the chain. Events never carry
 PHI in `detail`: ids, field names and counts only.
+
+Views that show PHI call `audit_read()`; exports call `audit_export()`.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from tend.core.models import AuditChainHead, AuditEvent
 
 SYSTEM_CHAIN = "system"
+GENESIS_HASH = "0" * 64
+
+# Plain words for the audit log page; an action missing here is shown as its code.
+ACTION_LABELS = {
+    "auth.signin": "Signed in",
+    "auth.signin_failed": "Sign-in failed",
+    "auth.signout": "Signed out",
+    "auth.lockout": "Locked out after failed sign-ins",
+    "auth.unlock": "Unlocked an account",
+    "auth.idle_signout": "Signed out after being idle",
+    "auth.password_changed": "Changed password",
+    "auth.password_reset_requested": "Asked for a password reset",
+    "auth.password_reset": "Reset password",
+    "auth.email_change_requested": "Asked to change email",
+    "auth.email_changed": "Changed email",
+    "auth.mfa_enrolled": "Set up two-step sign-in",
+    "auth.mfa_failed": "Two-step code refused",
+    "auth.mfa_removed": "Removed two-step sign-in",
+    "auth.backup_codes_generated": "Made new backup codes",
+    "auth.backup_code_used": "Used a backup code",
+    "permission.denied": "Was refused a page",
+    "phi.read": "Viewed a record",
+    "phi.export": "Exported records",
+    "practice.switched": "Switched practice",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
 
 
 def chain_for(practice_id: int | None) -> str:
@@ -26,7 +62,30 @@ def chain_for(practice_id: int | None) -> str:
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return _normal_ip(request.META.get("REMOTE_ADDR") or None)
+
+
+def _normal_ip(value: str | None) -> str | None:
+    """The address as the database will give it back, so the hash survives the round trip."""
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None  # not an address: store nothing rather than fail the request
+    if address.version == 6:
+        return clean_ipv6_address(value)
+    return str(address)
+
+
+def _normal_detail(detail: dict[str, Any] | None) -> dict[str, Any]:
+    """`detail` as JSON will give it back (UUIDs and dates become strings)."""
+    return json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder))
+
+
+def _clean_text(value: str, limit: int) -> str:
+    # PostgreSQL text cannot hold NUL characters; headers are attacker-controlled.
+    return value.replace("\x00", "")[:limit]
 
 
 def record(
@@ -41,9 +100,9 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. `actor` defaults to the request's user, `practice` to its practice."""
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            actor = request.user
+    user = getattr(request, "user", None)
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
     if practice is None and request is not None:
         practice = getattr(request, "practice", None)
     if practice is None and obj is not None:
@@ -55,11 +114,14 @@ def record(
     chain = chain_for(practice_id)
     user_agent = ""
     if request is not None:
-        user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+        user_agent = _clean_text(request.META.get("HTTP_USER_AGENT", ""), 300)
 
     with transaction.atomic():
-        AuditChainHead.objects.get_or_create(chain=chain)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            # The first event of a chain; a concurrent first writer makes get_or_create re-read.
+            AuditChainHead.objects.get_or_create(chain=chain)
+            head = AuditChainHead.objects.select_for_update().get(chain=chain)
         event = AuditEvent(
             practice_id=practice_id,
             chain=chain,
@@ -67,11 +129,11 @@ def record(
             actor=actor,
             actor_label=getattr(actor, "email", "") if actor is not None else "",
             action=action,
-            object_type=object_type,
-            object_id=object_id,
+            object_type=object_type[:100],
+            object_id=str(object_id)[:64],
             ip_address=client_ip(request),
             user_agent=user_agent,
-            detail=detail or {},
+            detail=_normal_detail(detail),
             created_at=timezone.now(),
             previous_hash=head.hash,
         )
@@ -83,36 +145,97 @@ def record(
     return event
 
 
+def audit_read(request: HttpRequest, obj: models.Model, *, what: str = "") -> AuditEvent:
+    """Record that the signed-in person was shown PHI from `obj` (a chart, a note, ...).
+
+    `what` names the part shown ("note body", "diagnoses"), never the content.
+    """
+    return record("phi.read", request=request, obj=obj, detail={"what": what} if what else {})
+
+
+def audit_export(request: HttpRequest, *, what: str, count: int) -> AuditEvent:
+    """Record that the signed-in person exported `count` rows of `what` (e.g. "audit_log")."""
+    return record("phi.export", request=request, detail={"what": what, "count": count})
+
+
 @dataclass(frozen=True)
 class ChainBreak:
+    """The first broken link of a chain: where it is and what is wrong there."""
+
     chain: str
     sequence: int
     event_id: int | None
     reason: str
 
+    def __str__(self) -> str:
+        event = f"event id {self.event_id}" if self.event_id is not None else "no event"
+        return f"chain {self.chain}: broken at sequence {self.sequence} ({event}): {self.reason}"
 
-def verify_chain(chain: str) -> ChainBreak | None:
-    """Recompute one chain; return the first broken link, or None when it is intact."""
-    previous_hash = "0" * 64
-    expected_sequence = 1
-    events = AuditEvent.objects.filter(chain=chain).order_by("sequence")
-    for event in events.iterator(chunk_size=2000):
-        if event.sequence != expected_sequence:
-            return ChainBreak(chain, expected_sequence, event.pk, "an event is missing")
-        if event.previous_hash != previous_hash:
-            return ChainBreak(chain, event.sequence, event.pk, "previous hash does not match")
-        if event.compute_hash() != event.hash:
-            return ChainBreak(chain, event.sequence, event.pk, "content was changed")
-        previous_hash = event.hash
-        expected_sequence += 1
-    head = AuditChainHead.objects.filter(chain=chain).first()
-    if head is not None and head.sequence != expected_sequence - 1:
-        return ChainBreak(chain, expected_sequence, None, "events after this one are missing")
+
+def _chain_events(chain: str, chunk_size: int) -> Iterator[AuditEvent]:
+    return (
+        AuditEvent.objects.filter(chain=chain).order_by("sequence").iterator(chunk_size=chunk_size)
+    )
+
+
+def verify_chain(chain: str, *, chunk_size: int = 2000) -> ChainBreak | None:
+    """Recompute one chain, streaming; return the first broken link, or None when intact."""
+    return _verify(chain, chunk_size)[0]
+
+
+def _first_fault(event: AuditEvent, sequence: int, previous_hash: str) -> str | None:
+    if event.sequence != sequence:
+        return f"event {sequence} is missing (this is event {event.sequence})"
+    if event.previous_hash != previous_hash:
+        return "its previous hash does not match the event before it"
+    if event.compute_hash() != event.hash:
+        return "its content was changed after it was written"
     return None
 
 
-def verify_all() -> list[ChainBreak]:
+def _verify(chain: str, chunk_size: int) -> tuple[ChainBreak | None, int]:
+    """The chain's first broken link (or None) and how many events were checked."""
+    previous_hash = GENESIS_HASH
+    count = 0
+    for event in _chain_events(chain, chunk_size):
+        fault = _first_fault(event, count + 1, previous_hash)
+        if fault is not None:
+            return ChainBreak(chain, count + 1, event.pk, fault), count
+        previous_hash = event.hash
+        count += 1
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head is not None and (head.sequence != count or head.hash != previous_hash):
+        fault = f"the chain should end at event {head.sequence}; later events are missing"
+        return ChainBreak(chain, count + 1, None, fault), count
+    return None, count
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of verifying every chain."""
+
+    events: int
+    chains: int
+    breaks: list[ChainBreak]
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+
+def verify_everything(*, chunk_size: int = 2000) -> Verification:
+    """Verify every chain; count the events checked."""
     chains = set(AuditChainHead.objects.values_list("chain", flat=True))
     chains |= set(AuditEvent.objects.order_by().values_list("chain", flat=True).distinct())
-    breaks = [verify_chain(chain) for chain in sorted(chains)]
-    return [b for b in breaks if b is not None]
+    breaks, events = [], 0
+    for chain in sorted(chains):
+        broken, count = _verify(chain, chunk_size)
+        events += count
+        if broken is not None:
+            breaks.append(broken)
+    return Verification(events=events, chains=len(chains), breaks=breaks)
+
+
+def verify_all() -> list[ChainBreak]:
+    """The first broken link of every broken chain (empty when the whole log is intact)."""
+    return verify_everything().breaks

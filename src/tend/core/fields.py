@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldError
 from django.db import models
 
 from tend.core import crypto
 
 
+class EncryptedToken(str):
+    """A value that is already a Fernet token: saved as it is, not encrypted again.
+
+    Only key rotation writes these (`tend rotate-keys`), through `queryset.update()`.
+    """
+
+
 class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token; readable only with a key from TEND_ENCRYPTION_KEYS.
 
-    Encrypted values cannot be searched or sorted in SQL; keep them to free text.
+    Encrypted values cannot be searched or sorted in SQL (each encryption differs), so the only
+    lookup allowed is `isnull`; keep these fields to free text.
     """
 
     description = "Text encrypted at rest"
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, EncryptedToken):
+            return str(value)
         value = super().get_prep_value(value)
         if value is None:
             return None
@@ -31,18 +42,26 @@ class EncryptedTextField(models.TextField):
     def to_python(self, value: Any) -> Any:
         return value
 
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name != "isnull":
+            raise FieldError(
+                f"{self.model.__name__}.{self.name} is encrypted: it cannot be filtered with "
+                f"'{lookup_name}' (only 'isnull')."
+            )
+        return super().get_lookup(lookup_name)
+
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
-    """Every concrete model with encrypted fields, and those fields' names."""
+    """Every concrete model with encrypted fields, and those fields' column attribute names."""
     from django.apps import apps
 
     found = []
     for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
         names = [
-            f.attname
-            for f in model._meta.concrete_fields
-            if isinstance(f, EncryptedTextField)
+            f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
         ]
-        if names and not model._meta.proxy:
+        if names:
             found.append((model, names))
     return found

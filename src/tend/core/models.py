@@ -78,10 +78,16 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
+    # The database refuses UPDATE and DELETE on this table with triggers (migration 0002). On
+    # SQLite, a migration that rebuilds this table drops its triggers: re-create them after it
+    # (tests/core/test_audit_append_only.py checks they are present).
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence_unique")
+            models.UniqueConstraint(
+                fields=["chain", "sequence"], name="audit_chain_sequence_unique"
+            )
         ]
         indexes = [models.Index(fields=["practice", "-created_at"], name="audit_practice_time")]
 
@@ -117,6 +123,11 @@ class AuditEvent(models.Model):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class AuditChainHeadQuerySet(models.QuerySet):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("Audit chain heads cannot be deleted.")
+
+
 class AuditChainHead(models.Model):
     """The last sequence number and hash of one audit chain; locked while appending."""
 
@@ -124,5 +135,10 @@ class AuditChainHead(models.Model):
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
+    objects = AuditChainHeadQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"AuditChainHead {self.chain}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("Audit chain heads cannot be deleted.")
