@@ -30,11 +30,13 @@ class Practice(models.Model):
     )
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
     require_mfa = models.BooleanField(
-        "require two-step sign-in", default=True,
+        "require two-step sign-in",
+        default=True,
         help_text="Everyone must set up an authenticator app at their next sign-in.",
     )
     idle_timeout_minutes = models.PositiveSmallIntegerField(
-        "sign out after idle minutes", default=15,
+        "sign out after idle minutes",
+        default=15,
         help_text="HIPAA automatic logoff: between 2 and 60 minutes.",
     )
     is_demo = models.BooleanField(default=False, editable=False)
@@ -115,6 +117,13 @@ class ClinicianProfile(PracticeScoped):
     def __str__(self) -> str:
         return f"ClinicianProfile {self.pk}"
 
+    @property
+    def is_complete(self) -> bool:
+        """Everything a claim needs from the clinician is filled in."""
+        return all(
+            (self.credentials, self.license_number, self.license_state, self.npi, self.taxonomy)
+        )
+
     def clean(self) -> None:
         errors = {}
         if self.npi and not is_valid_npi(self.npi):
@@ -186,7 +195,10 @@ class Invitation(PracticeScoped):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
