@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from tend.lib.env import env_bool, env_int, env_list, env_str, generated_secret
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "tend.accounts.middleware.IdleTimeoutMiddleware",
     "tend.practices.middleware.CurrentPracticeMiddleware",
+    "tend.accounts.middleware.MFAGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "tend.practices.context_processors.practice",
+                "tend.accounts.context_processors.mfa",
             ],
         },
     }
@@ -209,11 +212,13 @@ SILENCED_SYSTEM_CHECKS = [
     *([] if env_bool("SECURE_HSTS_PRELOAD") else ["security.W021"]),
 ]
 
+# NONCE is django-csp 4's placeholder; a literal "'nonce'" would reach the browser as an invalid
+# source (Chromium logs it and ignores it).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
