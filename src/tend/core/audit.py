@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "phi.read": "Viewed a record",
     "phi.export": "Exported records",
     "practice.switched": "Switched practice",
+    "crypto.keys_rotated": "Re-encrypted stored values under the newest key",
 }
 
 
