@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zoneinfo
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -456,7 +457,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated and request.user != existing:
         return render(request, "practices/invitation_other_account.html", context, status=403)
     if existing is not None and not request.user.is_authenticated:
-        context["login_url"] = f"{reverse('accounts:login')}?next={request.path}"
+        query = urlencode({"next": request.path})
+        context["sign_in_url"] = f"{reverse('accounts:login')}?{query}"
         return render(request, "practices/invitation_sign_in.html", context)
     form = None
     if existing is None:
