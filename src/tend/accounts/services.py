@@ -70,7 +70,8 @@ class CodeThrottled(AccountRefused):
     def __init__(self, seconds: int) -> None:
         self.seconds = max(1, seconds)
         super().__init__(
-            f"Too many wrong codes in a row. Wait {self.seconds} seconds, then try again "
+            f"Too many wrong codes in a row. Wait {self.seconds} "
+            f"second{'s' if self.seconds != 1 else ''}, then try again "
             "with the newest code."
         )
 
