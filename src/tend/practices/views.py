@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from tend.core.access import get_scoped_or_404, login_only, member_required, public_view
 from tend.practices import forms, services
@@ -227,11 +227,14 @@ def location_detail(request: HttpRequest, location_id: str) -> HttpResponse:
 
 
 @member_required(roles=MANAGERS)
-@require_POST
 def location_archive(request: HttpRequest, location_id: str) -> HttpResponse:
     """Archive a location, or bring it back with `restore=1`; never deletes."""
     membership = request.membership  # type: ignore[attr-defined]
     location = get_scoped_or_404(Location, membership, uuid=location_id)
+    # Checked after the lookup (not with require_POST) so another practice's id is a 404
+    # whatever the method; the same in the other POST-only views below.
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     archived = request.POST.get("restore") != "1"
     services.archive_location(
         membership=membership, location=location, archived=archived, request=request
@@ -283,11 +286,12 @@ def room_detail(request: HttpRequest, room_id: str) -> HttpResponse:
 
 
 @member_required(roles=MANAGERS)
-@require_POST
 def room_archive(request: HttpRequest, room_id: str) -> HttpResponse:
     """Archive a room, or bring it back with `restore=1`; never deletes."""
     membership = request.membership  # type: ignore[attr-defined]
     room = get_scoped_or_404(Room.objects.select_related("location"), membership, uuid=room_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     archived = request.POST.get("restore") != "1"
     services.archive_room(membership=membership, room=room, archived=archived, request=request)
     messages.success(request, f"{'Archived' if archived else 'Restored'} {room.name}.")
@@ -373,11 +377,12 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(roles=MANAGERS)
-@require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
     """Withdraw a pending invitation."""
     membership = request.membership  # type: ignore[attr-defined]
     invitation = get_scoped_or_404(Invitation, membership, uuid=invitation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.revoke_invitation(invitation=invitation, membership=membership, request=request)
     except services.PracticeError as exc:
@@ -414,13 +419,14 @@ def member_detail(request: HttpRequest, membership_id: str) -> HttpResponse:
 
 
 @member_required(roles=MANAGERS)
-@require_POST
 def member_set_active(request: HttpRequest, membership_id: str) -> HttpResponse:
     """Deactivate a member (`active=0`) or reactivate them (`active=1`)."""
     membership = request.membership  # type: ignore[attr-defined]
     member = get_scoped_or_404(
         Membership.objects.select_related("user"), membership, uuid=membership_id
     )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     service = (
         services.reactivate_member
         if request.POST.get("active") == "1"
