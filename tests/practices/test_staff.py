@@ -267,3 +267,24 @@ def test_members_visible_to_a_member_are_their_practices_only(team):
     visible = set(Membership.objects.visible_to(team.front_desk))
     assert team.outsider not in visible
     assert team.owner in visible
+
+
+def test_a_member_locked_out_by_failed_sign_ins_can_be_unlocked_from_the_staff_page(team):
+    from django.conf import settings
+    from django.test import Client
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            reverse("accounts:login"),
+            {"email": team.biller.user.email, "password": "wrong password here"},
+        )
+    owner = signed_in(team.owner)
+    response = owner.get(STAFF)
+    members = {m.pk: m for m in response.context["members"]}
+    assert members[team.biller.pk].status == "locked"
+    unlock_url = reverse("accounts:unlock", kwargs={"membership_id": team.biller.uuid})
+    assert members[team.biller.pk].unlock_url == unlock_url
+    assert f'action="{unlock_url}"' in response.content.decode()
+    owner.post(unlock_url)
+    response = owner.get(_member_url(team.biller))
+    assert response.context["status"] == "active"
