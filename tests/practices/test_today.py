@@ -34,6 +34,7 @@ def test_everyone_is_greeted_with_their_practice_and_role(team, role):
     assert response.status_code == 200
     html = response.content.decode()
     assert f"Good morning, {member.user.display_name}" in html
+    assert "Monday 1 June, 9:00 AM</time> (America/Chicago)" in html
     assert team.practice.name in html
     assert member.get_role_display() in html
 
@@ -44,6 +45,7 @@ def test_the_greeting_uses_the_clinicians_own_time_zone(team):
         response = signed_in(team.clinician).get(TODAY)
     assert response.context["greeting"] == "Good evening"
     assert response.context["time_zone"] == "Asia/Tokyo"
+    assert "Monday 1 June, 11:00 PM</time> (Asia/Tokyo)" in response.content.decode()
 
 
 def test_the_greeting_falls_back_to_the_practice_time_zone(team):
