@@ -55,6 +55,15 @@ class TestAuditLogPage:
         assert "Mar 1, 2026, 09:00:00" in html  # the practice's time, not UTC (15:00)
         assert "192.0.2.10" in html
 
+    def test_an_action_without_plain_words_is_shown_as_its_code(self, team):
+        event("billing.claim_frobbed", team.practice, object_id="abc")
+        html = signed_in(team.owner).get(LOG).content.decode().split("<tbody>")[1]
+        assert "billing.claim_frobbed" in html
+
+    def test_a_practice_with_nothing_matching_says_so(self, team):
+        response = signed_in(team.owner).get(LOG, {"object_id": "nothing-here"})
+        assert "No events match these filters." in response.content.decode()
+
     def test_an_admin_may_read_it_too(self, team):
         assert signed_in(team.admin).get(LOG).status_code == 200
 
