@@ -131,3 +131,10 @@ def test_an_outsider_sees_their_own_practice_on_today(team):
     html = signed_in(team.outsider).get(TODAY).content.decode()
     assert team.outsider.practice.name in html
     assert team.practice.name not in html
+
+
+@pytest.mark.parametrize("role", ["clinician", "front_desk"])
+def test_today_links_to_the_locations_and_the_clinicians_profile(team, role):
+    html = signed_in(team.by_role(role)).get(TODAY).content.decode()
+    assert reverse("practices:locations") in html
+    assert (reverse("practices:clinician_profile") in html) is (role == "clinician")
