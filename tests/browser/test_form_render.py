@@ -82,7 +82,9 @@ def test_a_valid_field_next_to_an_invalid_one_is_not_marked_invalid():
 
 def test_labels_name_their_control_and_mark_required_fields():
     html = render(AppointmentNoteForm())
-    assert re.search(r'<label for="id_email">Email address<span class="required-marker"', html)
+    assert re.search(
+        r'<label for="id_email">Email address</label><span class="required-marker"', html
+    )
     assert re.search(r'<label for="id_remarks">Remarks</label>', html)
     assert "aria-invalid" not in html
     assert "form-errors" not in html
