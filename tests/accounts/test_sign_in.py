@@ -127,3 +127,22 @@ def test_sign_in_works_with_csrf_checks_on():
         {"email": "csrf@example.org", "password": PASSWORD, "csrfmiddlewaretoken": str(token)},
     )
     assert response.status_code == 302
+
+
+def test_a_sign_in_is_recorded_in_every_practice_the_person_works_in(client, member):
+    second = MembershipFactory(user=member.user)
+    sign_in_post(client, "sam@example.org")
+    practices = set(
+        AuditEvent.objects.filter(action="auth.signin").values_list("practice", flat=True)
+    )
+    assert practices == {member.practice_id, second.practice_id}
+
+
+def test_a_failed_sign_in_for_nobody_goes_to_the_system_chain(client, db):
+    sign_in_post(client, "nobody@example.org")
+    assert AuditEvent.objects.get(action="auth.signin_failed").chain == "system"
+
+
+def test_signing_out_is_recorded_in_the_practice_being_worked_in(member):
+    signed_in(member).post("/accounts/logout/")
+    assert AuditEvent.objects.get(action="auth.signout").practice == member.practice

@@ -105,6 +105,30 @@ class NoPendingEnrolment(AccountRefused):
 # ---------------------------------------------------------------- sign-in, sign-out, lockout
 
 
+def _audit(
+    action: str,
+    *,
+    user: Any,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record an event about someone's own sign-in.
+
+    Inside a practice session it goes to that practice. Outside one (signing in, a link from an
+    email) it goes to every practice the person works in, so each one's owners see it; events
+    about no known person go to the system chain.
+    """
+    practice = getattr(request, "practice", None)
+    if practice is not None or user is None:
+        record(action, request=request, actor=user, practice=practice, detail=detail)
+        return
+    practice_ids = list(
+        user.memberships.filter(is_active=True).values_list("practice_id", flat=True)
+    )
+    for practice_id in practice_ids or [None]:
+        record(action, request=request, actor=user, practice=practice_id, detail=detail)
+
+
 def _known_user(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first() if email else None
 
@@ -116,29 +140,29 @@ def sign_in(request: HttpRequest, *, email: str, password: str) -> User:
     user = authenticate(request=request, username=email, email=email, password=password)
     if user is None:
         locked = bool(getattr(request, "axes_locked_out", False))
-        record(
+        _audit(
             "auth.signin_failed",
             request=request,
-            actor=_known_user(email),
+            user=_known_user(email),
             detail={"reason": "locked_out" if locked else "credentials"},
         )
         raise CredentialsRejected()
     login(request, user)
     needs_code = has_mfa(user)
-    record("auth.signin", request=request, actor=user, detail={"second_step": needs_code})
+    _audit("auth.signin", request=request, user=user, detail={"second_step": needs_code})
     return user
 
 
 def record_signout(request: HttpRequest) -> None:
-    record("auth.signout", request=request)
+    _audit("auth.signout", request=request, user=request.user)
 
 
 def record_idle_signout(request: HttpRequest, *, user: User, minutes: int) -> None:
-    record("auth.idle_signout", request=request, actor=user, detail={"idle_minutes": minutes})
+    _audit("auth.idle_signout", request=request, user=user, detail={"idle_minutes": minutes})
 
 
 def record_locked_out(request: HttpRequest, *, email: str) -> None:
-    record("auth.locked_out", request=request, actor=_known_user(email), detail={})
+    _audit("auth.locked_out", request=request, user=_known_user(email), detail={})
 
 
 def cooloff() -> timedelta:
@@ -236,9 +260,7 @@ def confirm_totp_device(user: User, *, code: str, request: HttpRequest | None = 
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _make_backup_codes(user)
-        record(
-            "auth.mfa_enrolled", request=request, actor=user, detail={"backup_codes": len(codes)}
-        )
+        _audit("auth.mfa_enrolled", request=request, user=user, detail={"backup_codes": len(codes)})
     if request is not None:
         django_otp.login(request, device)
     return codes
@@ -256,14 +278,14 @@ def verify_second_step(user: User, *, code: str, request: HttpRequest | None = N
         if _verify_locked(device, token):
             if model is StaticDevice:
                 left = StaticToken.objects.filter(device=device).count()
-                record(
+                _audit(
                     "auth.backup_code_used",
                     request=request,
-                    actor=user,
+                    user=user,
                     detail={"backup_codes_left": left},
                 )
             return device
-    record("auth.mfa_failed", request=request, actor=user, detail={"kind": model.__name__})
+    _audit("auth.mfa_failed", request=request, user=user, detail={"kind": model.__name__})
     raise WrongCode(
         WrongCode.message
         if model is TOTPDevice
@@ -290,10 +312,10 @@ def regenerate_backup_codes(
         raise WrongCode()
     with transaction.atomic():
         codes = _make_backup_codes(user)
-        record(
+        _audit(
             "auth.backup_codes_generated",
             request=request,
-            actor=user,
+            user=user,
             detail={"backup_codes": len(codes)},
         )
     return codes
@@ -310,7 +332,7 @@ def disable_mfa(user: User, *, password: str, request: HttpRequest | None = None
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
             removed += 1
-        record("auth.mfa_removed", request=request, actor=user, detail={"devices": removed})
+        _audit("auth.mfa_removed", request=request, user=user, detail={"devices": removed})
 
 
 # ---------------------------------------------------------------- passwords
@@ -359,7 +381,7 @@ def request_password_reset(email: str, *, request: HttpRequest | None = None) ->
             "password_reset",
             {"link": _absolute(path), "minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
         )
-        record("auth.password_reset_requested", request=request, actor=user)
+        _audit("auth.password_reset_requested", request=request, user=user)
 
 
 def reset_link_is_valid(user: User | None, token: str) -> bool:
@@ -391,7 +413,7 @@ def reset_password(
         user.set_password(new_password)
         user.save(update_fields=["password"])
         axes_reset(username=user.email)
-        record("auth.password_reset", request=request, actor=user)
+        _audit("auth.password_reset", request=request, user=user)
 
 
 def change_password(
@@ -404,7 +426,7 @@ def change_password(
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        record("auth.password_changed", request=request, actor=user)
+        _audit("auth.password_changed", request=request, user=user)
 
 
 # ---------------------------------------------------------------- email change
@@ -434,7 +456,7 @@ def request_email_change(
         minutes = settings.PASSWORD_RESET_TIMEOUT // 60
         _send(new_email, "email_change_confirm", {"link": _absolute(path), "minutes": minutes})
         _send(user.email, "email_change_notice", {"support": "your practice owner"})
-        record("auth.email_change_requested", request=request, actor=user)
+        _audit("auth.email_change_requested", request=request, user=user)
 
 
 def read_email_change_token(token: str) -> tuple[User, str]:
@@ -461,7 +483,7 @@ def confirm_email_change(token: str, *, request: HttpRequest | None = None) -> U
         user.email = new_email
         user.save(update_fields=["email"])
         axes_reset(username=old_email)
-        record("auth.email_changed", request=request, actor=user)
+        _audit("auth.email_changed", request=request, user=user)
     return user
 
 
@@ -485,5 +507,5 @@ def update_profile(
         for name in changed:
             setattr(user, name, values[name])
         user.save(update_fields=changed)
-        record("account.updated", request=request, actor=user, detail={"fields": changed})
+        _audit("account.updated", request=request, user=user, detail={"fields": changed})
     return changed
