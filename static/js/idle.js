@@ -177,7 +177,10 @@
     count.setAttribute("data-idle-countdown", "");
     count.textContent = String(WARN_SECONDS);
     text.appendChild(count);
-    text.appendChild(document.createTextNode(" seconds."));
+    var unit = document.createElement("span");
+    unit.setAttribute("data-idle-unit", "");
+    unit.textContent = " seconds.";
+    text.appendChild(unit);
 
     var actions = document.createElement("div");
     actions.className = "actions";
@@ -237,6 +240,8 @@
     var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     var count = dialog.querySelector("[data-idle-countdown]");
     if (count) count.textContent = String(left);
+    var unit = dialog.querySelector("[data-idle-unit]");
+    if (unit) unit.textContent = left === 1 ? " second." : " seconds.";
     if (left <= 0) timeUp();
   }
 
