@@ -1,6 +1,9 @@
 """Background work on both real backends (database and RQ on Redis), and the queue's health.
 
-Redis runs at 127.0.0.1:6379 here and in CI; these tests use database 15 and empty it.
+Redis runs at 127.0.0.1:6379 here and in CI. These tests use database 15 and a queue of their
+own with a random name, and delete only that queue's keys afterwards: flushing a Redis database
+would break a suite running at the same time on the same machine (SQLite and PostgreSQL runs,
+several checkouts).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import django_rq
@@ -40,12 +44,23 @@ def keep_signal_handlers():
 
 
 @pytest.fixture
-def redis_db(settings):
-    settings.RQ_QUEUES = {"default": {"URL": REDIS_TEST_URL, "DEFAULT_TIMEOUT": 60}}
+def rq_queue(settings):
+    """A private RQ queue on Redis database 15, configured as the task backend's only queue."""
+    name = f"tend-test-{uuid.uuid4().hex}"
+    # django-tasks-rq fetches results through the "default" connection: the same database.
+    settings.RQ_QUEUES = {
+        "default": {"URL": REDIS_TEST_URL},
+        name: {"URL": REDIS_TEST_URL, "DEFAULT_TIMEOUT": 60},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [name]}}
     connection = redis.Redis.from_url(REDIS_TEST_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
+    job_ids: list[str] = []
+    yield name, connection, job_ids
+    connection.srem("rq:queues", f"rq:queue:{name}")
+    patterns = [f"*{name}*", *(f"*{job_id}*" for job_id in job_ids)]
+    for pattern in patterns:
+        for key in connection.scan_iter(match=pattern):
+            connection.delete(key)
     connection.close()
 
 
@@ -70,13 +85,17 @@ def test_the_database_backend_runs_a_task_in_the_db_worker(settings, keep_signal
     assert result.return_value == 2
 
 
-def test_the_rq_backend_runs_a_task_in_an_rq_worker(settings, redis_db, keep_signal_handlers):
-    settings.TASKS = RQ_TASKS
+def test_the_rq_backend_runs_a_task_in_an_rq_worker(rq_queue, keep_signal_handlers):
+    name, connection, job_ids = rq_queue
     assert type(ping.get_backend()).__name__ == "RQBackend"
-    result = ping.enqueue(1)
-    assert redis_db.llen("rq:queue:default") == 1
-    queue = django_rq.get_queue("default", job_class=Job)
-    worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
+    result = ping.using(queue_name=name).enqueue(1)
+    job_ids.append(result.id)
+    assert result.status == TaskResultStatus.READY
+    assert connection.llen(f"rq:queue:{name}") == 1
+    queue = django_rq.get_queue(name, job_class=Job)
+    worker = SimpleWorker(
+        [queue], connection=queue.connection, job_class=Job, name=f"{name}-worker"
+    )
     assert worker.work(burst=True)
     result.refresh()
     assert result.status == TaskResultStatus.SUCCESSFUL
@@ -90,8 +109,7 @@ class TestQueueStatus:
         settings.TASKS = DB_TASKS
         assert queue_status() == {"backend": "database", "status": "ok"}
 
-    def test_redis_is_reachable(self, settings, redis_db):
-        settings.TASKS = RQ_TASKS
+    def test_redis_is_reachable(self, rq_queue):
         assert queue_status() == {"backend": "redis", "status": "ok"}
 
     def test_redis_on_a_closed_port_is_unreachable_and_health_says_so(self, settings, client):
