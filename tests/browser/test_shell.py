@@ -98,6 +98,20 @@ def test_the_account_menu_opens_from_the_keyboard_and_offers_sign_out(
     expect(sign_out).to_be_hidden()
 
 
+def test_signing_out_shows_a_message_that_can_be_dismissed(
+    page, context, live_server, owner_in_two_practices
+):
+    sign_in_by_session(context, live_server, owner_in_two_practices)
+    page.goto(live_server.url + "/")
+    page.locator("details.user-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    message = page.locator(".messages .notice.success")
+    expect(message).to_contain_text("signed out")
+    page.get_by_role("button", name="Dismiss message").click()
+    expect(message).to_have_count(0)
+    expect(page.locator("main#main")).to_be_focused()
+
+
 def test_htmx_requests_carry_the_csrf_token(page, context, live_server, owner_in_two_practices):
     sign_in_by_session(context, live_server, owner_in_two_practices)
     page.goto(live_server.url + "/")
@@ -114,6 +128,8 @@ def test_htmx_requests_carry_the_csrf_token(page, context, live_server, owner_in
     expect(page.locator("#probe")).to_have_text("ok")
     assert seen.get("x-csrftoken") == token
     assert seen.get("hx-request") == "true"
+    # htmx is configured from the meta tag so it never injects a <style> the CSP would refuse.
+    assert page.evaluate("() => htmx.config.includeIndicatorStyles") is False
 
 
 def test_on_a_phone_the_menu_collapses_behind_a_button(
