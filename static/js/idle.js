@@ -285,7 +285,7 @@
         else if (data.signed_in) {
           deadline = Date.now() + data.remaining * 1000;
           showWarning();
-        } else timeUp();
+        } else timeUp(true);
       })
       .catch(showWarning);
   }
@@ -294,7 +294,7 @@
     post(KEEPALIVE_URL)
       .then(readJson)
       .then(function (data) {
-        if (!data.signed_in) return timeUp();
+        if (!data.signed_in) return timeUp(true);
         lastPing = Date.now();
         hideWarning();
         schedule(data.remaining || limitSeconds);
@@ -323,9 +323,10 @@
     window.location.assign(LOGIN_URL + "?next=" + encodeURIComponent(next));
   }
 
-  function timeUp() {
+  /* `signedOut`: the server already said the session is over (another tab, or the server). */
+  function timeUp(signedOut) {
     if (ending) return;
-    if (Date.now() < deadline - 1000) return;
+    if (signedOut !== true && Date.now() < deadline - 1000) return;
     ending = true;
     clearInterval(tickTimer);
     saveUnsaved();
@@ -354,6 +355,7 @@
         .then(readJson)
         .then(function (data) {
           if (data.signed_in) schedule(data.remaining || limitSeconds);
+          else timeUp(true);
         })
         .catch(function () {});
     }

@@ -99,8 +99,9 @@ class IdleTimeoutMiddleware:
         response = self.get_response(request)
         if request.user.is_authenticated:
             practice = getattr(request, "practice", None)
-            if practice is not None:
-                request.session[LIMIT_KEY] = practice.idle_timeout_minutes * 60
+            limit = practice.idle_timeout_minutes * 60 if practice is not None else None
+            if limit is not None and request.session.get(LIMIT_KEY) != limit:
+                request.session[LIMIT_KEY] = limit
             if LAST_SEEN_KEY not in request.session:
                 request.session[LAST_SEEN_KEY] = time.time()
         return response

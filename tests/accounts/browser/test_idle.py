@@ -77,3 +77,30 @@ def test_at_the_end_typed_input_is_kept_and_restored_after_signing_in_again(
         page.reload()
         expect(page.locator("[data-idle-restored]")).to_have_count(0)
         expect(page.get_by_label("Preferred name")).to_have_value("")
+
+
+def test_activity_extends_the_timer_and_tells_the_server_at_most_once_a_minute(
+    page: Page, context, live_server, member
+):
+    keepalives: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            keepalives.append(request.method) if "/session/keepalive/" in request.url else None
+        ),
+    )
+    with time_machine.travel(time.time(), tick=True) as server_clock:
+        open_account_page(page, context, live_server, member)
+        heading = page.locator("main h1")
+        server_clock.shift(50)
+        page.clock.run_for(50_000)
+        heading.click()
+        assert keepalives == []
+        # Past the original warning time: the click moved the timer on.
+        server_clock.shift(20)
+        page.clock.run_for(20_000)
+        expect(page.get_by_role("alertdialog")).to_have_count(0)
+        heading.click()
+        heading.click()
+    page.wait_for_load_state("networkidle")
+    assert keepalives == ["POST"]
