@@ -85,8 +85,8 @@ def dev_environment(data_dir: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"PYTEST_VERSION", "TEND_TEST_DATABASE_URL", "DATABASE_URL", "REDIS_URL"}
-        and not k.startswith("PYTEST_")
+        if k not in {"TEND_TEST_DATABASE_URL", "DATABASE_URL", "REDIS_URL"}
+        and not k.startswith(("PYTEST_", "DJANGO_"))
     }
     env.update(TEND_DEBUG="1", TEND_DATA_DIR=str(data_dir), PYTHONPATH=SRC)
     return env

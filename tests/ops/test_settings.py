@@ -39,6 +39,9 @@ def production_env(tmp_path: Path, **values: str) -> dict[str, str]:
             "TEND_DEBUG",
             "TEND_TEST_DATABASE_URL",
             "DATABASE_URL",
+            "REDIS_URL",
+            "TEND_TEST_TASKS_BACKEND",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests; deploy checks refuse it
             *REQUIRED,
             *(f"{name}_FILE" for name in REQUIRED),
         }
