@@ -110,7 +110,7 @@ class IdleTimeoutMiddleware:
         from tend.accounts.services import record_idle_signout
 
         minutes = max(1, round(idle_limit(request) / 60))
-        record_idle_signout(request, user=request.user, minutes=minutes)
+        record_idle_signout(request, user=request.user, minutes=minutes)  # type: ignore[arg-type]
         logout(request)
         request.session[TIMED_OUT_KEY] = minutes
         if _is_passive(request) or _url_name(request) in SESSION_ENDPOINTS:
@@ -146,7 +146,7 @@ class MFAGateMiddleware:
         from tend.accounts.services import has_mfa
 
         user = request.user
-        if getattr(user, "is_verified", None) and user.is_verified():
+        if getattr(user, "is_verified", None) and user.is_verified():  # type: ignore[union-attr]
             return None
         try:
             match = resolve(request.path_info)
@@ -155,7 +155,7 @@ class MFAGateMiddleware:
         if getattr(match.func, "tend_public", False):
             return None
         query = urlencode({"next": _return_path(request)})
-        if has_mfa(user):
+        if has_mfa(user):  # type: ignore[arg-type]
             if match.view_name in CODE_STEP_NAMES:
                 return None
             return f"{reverse('accounts:mfa_verify')}?{query}"

@@ -347,7 +347,7 @@ def _send(to: str, template: str, context: dict[str, Any]) -> None:
 
 
 def _absolute(path: str) -> str:
-    return settings.TEND_BASE_URL.rstrip("/") + path
+    return str(settings.TEND_BASE_URL or "").rstrip("/") + path
 
 
 def user_link_id(user: User) -> str:

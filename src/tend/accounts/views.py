@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from base64 import b32encode
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import django_otp
@@ -24,6 +24,7 @@ from qrcode.image.svg import SvgPathFillImage
 
 from tend.accounts import forms, services
 from tend.accounts.middleware import TIMED_OUT_KEY, idle_limit, seconds_remaining
+from tend.accounts.models import User
 from tend.core.access import get_scoped_or_404, login_only, member_required, public_view
 from tend.practices.choices import MANAGERS
 from tend.practices.models import Membership
@@ -38,6 +39,11 @@ def _next_url(request: HttpRequest, default: str | None = None) -> str:
     ):
         return candidate
     return resolve_url(default or settings.LOGIN_REDIRECT_URL)
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in person (views marked login_only or member_required only)."""
+    return cast(User, request.user)
 
 
 def _with_next(name: str, next_url: str) -> str:
@@ -103,10 +109,11 @@ def locked_out(
 @member_required(roles=MANAGERS)
 def unlock(request: HttpRequest, membership_id: Any) -> HttpResponse:
     """An owner or admin lifts a staff member's lockout now."""
-    target = get_scoped_or_404(Membership, request.membership, uuid=membership_id)  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    target = get_scoped_or_404(Membership, membership, uuid=membership_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    services.unlock_account(target.user, membership=request.membership)  # type: ignore[attr-defined]
+    services.unlock_account(target.user, membership=membership)
     messages.success(request, "The account is unlocked. They can sign in again now.")
     try:
         default = reverse("practices:staff")
@@ -133,15 +140,15 @@ def qr_svg(url: str) -> SafeString:
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     """The second step: a code from the authenticator app or a backup code."""
     next_url = _next_url(request)
-    if request.user.is_verified() or not services.has_mfa(request.user):  # type: ignore[union-attr]
+    if request.user.is_verified() or not services.has_mfa(_me(request)):  # type: ignore[union-attr]
         return redirect(next_url)
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             device = services.verify_second_step(
-                request.user,
+                _me(request),
                 code=form.cleaned_data["code"],
-                request=request,  # type: ignore[arg-type]
+                request=request,
             )
         except services.AccountRefused as refusal:
             form.add_refusal(refusal)
@@ -155,11 +162,11 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 def mfa_settings(request: HttpRequest) -> HttpResponse:
     """Two-step sign-in status and what the person can do about it."""
-    user = request.user
+    user = _me(request)
     context = {
-        "enabled": services.has_mfa(user),  # type: ignore[arg-type]
-        "required": services.mfa_required_for(user),  # type: ignore[arg-type]
-        "backup_codes_left": services.backup_codes_left(user),  # type: ignore[arg-type]
+        "enabled": services.has_mfa(user),
+        "required": services.mfa_required_for(user),
+        "backup_codes_left": services.backup_codes_left(user),
     }
     return render(request, "accounts/mfa.html", context)
 
@@ -171,14 +178,14 @@ def mfa_settings(request: HttpRequest) -> HttpResponse:
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Scan the QR code (or type the key), then confirm with a code from the app."""
     next_url = _next_url(request, default="accounts:mfa")
-    device = services.start_totp_enrolment(request.user)  # type: ignore[arg-type]
+    device = services.start_totp_enrolment(_me(request))
     form = forms.EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.confirm_totp_device(
-                request.user,
+                _me(request),
                 code=form.cleaned_data["code"],
-                request=request,  # type: ignore[arg-type]
+                request=request,
             )
         except services.AccountRefused as refusal:
             form.add_refusal(refusal)
@@ -191,7 +198,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "next": next_url,
         "qr_svg": qr_svg(device.config_url),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        "replacing": services.has_mfa(request.user),  # type: ignore[arg-type]
+        "replacing": services.has_mfa(_me(request)),
     }
     return render(request, "accounts/mfa_setup.html", context)
 
@@ -220,15 +227,15 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def regenerate_backup_codes(request: HttpRequest) -> HttpResponse:
     """Replace every backup code; needs a current code from the app."""
-    if not services.has_mfa(request.user):  # type: ignore[arg-type]
+    if not services.has_mfa(_me(request)):
         return redirect("accounts:mfa_setup")
     form = forms.EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.regenerate_backup_codes(
-                request.user,
+                _me(request),
                 code=form.cleaned_data["code"],
-                request=request,  # type: ignore[arg-type]
+                request=request,
             )
         except services.AccountRefused as refusal:
             form.add_refusal(refusal)
@@ -243,22 +250,22 @@ def regenerate_backup_codes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mfa_disable(request: HttpRequest) -> HttpResponse:
     """Turn two-step sign-in off with the password, unless a practice requires it."""
-    if not services.has_mfa(request.user):  # type: ignore[arg-type]
+    if not services.has_mfa(_me(request)):
         return redirect("accounts:mfa")
     form = forms.DisableMFAForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.disable_mfa(
-                request.user,
+                _me(request),
                 password=form.cleaned_data["password"],
-                request=request,  # type: ignore[arg-type]
+                request=request,
             )
         except services.AccountRefused as refusal:
             form.add_refusal(refusal)
         else:
             messages.success(request, "Two-step sign-in is off for your account.")
             return redirect("accounts:mfa")
-    required = services.mfa_required_for(request.user)  # type: ignore[arg-type]
+    required = services.mfa_required_for(_me(request))
     return render(request, "accounts/mfa_disable.html", {"form": form, "required": required})
 
 
@@ -314,7 +321,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(
-                request.user,  # type: ignore[arg-type]
+                _me(request),
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"],
                 request=request,
@@ -323,7 +330,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             refusal.field = "old_password" if refusal.field == "password" else refusal.field
             form.add_refusal(refusal)
         else:
-            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            update_session_auth_hash(request, _me(request))
             messages.success(request, "Your password is changed.")
             return redirect("accounts:account")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -341,7 +348,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.request_email_change(
-                request.user,  # type: ignore[arg-type]
+                _me(request),
                 new_email=form.cleaned_data["new_email"],
                 password=form.cleaned_data["password"],
                 request=request,
@@ -386,18 +393,18 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     """Name, preferred name and time zone, with links to password, email and MFA pages."""
-    user = request.user
+    user = _me(request)
     initial = {
-        "full_name": user.full_name,  # type: ignore[union-attr]
-        "preferred_name": user.preferred_name,  # type: ignore[union-attr]
-        "time_zone": user.time_zone,  # type: ignore[union-attr]
+        "full_name": user.full_name,
+        "preferred_name": user.preferred_name,
+        "time_zone": user.time_zone,
     }
     form = forms.AccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(user, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+        services.update_profile(user, request=request, **form.cleaned_data)
         messages.success(request, "Your account details are saved.")
         return redirect("accounts:account")
-    context = {"form": form, "mfa_enabled": services.has_mfa(user)}  # type: ignore[arg-type]
+    context = {"form": form, "mfa_enabled": services.has_mfa(user)}
     return render(request, "accounts/account.html", context)
 
 
