@@ -51,7 +51,7 @@ format: install ## Format the code
 	$(BIN)/ruff check --fix .
 
 typecheck: install ## mypy with django-stubs
-	$(BIN)/mypy src
+	TEND_DEBUG=1 $(BIN)/mypy src
 
 check: install ## Django's deploy checks and Tend's own (keys, database, queue, data dir)
 	$(BIN)/tend check

@@ -241,7 +241,8 @@ def restore_backup(path: Path) -> dict[str, Any]:
 def _restore_sqlite(frames: Iterator[bytes]) -> None:
     """Copy the snapshot into the live database file with the backup API (one exclusive step)."""
     name = str(connection.settings_dict["NAME"])
-    workdir = Path(name).parent if not connection.is_in_memory_db() else Path(settings.DATA_DIR)
+    in_memory = connection.is_in_memory_db()  # type: ignore[attr-defined]
+    workdir = Path(settings.DATA_DIR) if in_memory else Path(name).parent
     with _private_temp_file(workdir, ".sqlite3") as snapshot:
         with open(snapshot, "wb") as handle:
             for chunk in frames:

@@ -55,7 +55,8 @@ def check_data_dir() -> str | None:
     """The data directory and the SQLite database must be private to Tend's user."""
     data_dir = Path(settings.DATA_DIR)
     paths = [data_dir]
-    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
+    if connection.vendor == "sqlite" and not in_memory:
         paths.append(Path(connection.settings_dict["NAME"]))
     for path in paths:
         if not path.exists():
