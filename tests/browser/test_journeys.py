@@ -58,6 +58,8 @@ def test_a_new_practice_signs_up_enrols_two_step_sign_in_then_signs_in_again_wit
     # Two-step sign-in enrolment: read the key as a person would, and answer with a code.
     expect(page).to_have_url(re.compile(r"/accounts/mfa/setup/"))
     expect(page.locator("main h1")).to_have_text("Set up two-step sign-in")
+    # Nothing else is open until this is done, so the header offers only signing out.
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
     check_page(page, "mfa-setup")
     secret = page.locator("#totp-secret").inner_text()
     page.get_by_label("6-digit code from the app").fill(totp_code(secret))
@@ -87,6 +89,7 @@ def test_a_new_practice_signs_up_enrols_two_step_sign_in_then_signs_in_again_wit
     with time_machine.travel(time.time() + 31, tick=True) as server_clock:
         sign_in_form(page, "morgan@willowcreek.example", NEW_PASSWORD)
         expect(page.locator("main h1")).to_have_text("Two-step sign-in")
+        expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
         check_page(page, "sign-in-code-step")
         page.get_by_label("Code").fill("000000" if totp_code(secret) != "000000" else "111111")
         page.get_by_role("button", name="Continue").click()
