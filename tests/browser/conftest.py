@@ -104,10 +104,22 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 def check_page(page: Page, name: str) -> None:
-    """Screenshot the page as it is now, then fail on serious accessibility problems."""
+    """Screenshot the page as it is now, then fail on serious accessibility problems or on a
+    page wider than the window (nobody should scroll sideways to read a page)."""
     page.wait_for_load_state("load")
     screenshot(page, name)
     assert_accessible(page)
+    overflow = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return null;
+            const wide = [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > width + 1)
+                .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className);
+            return {scrollWidth: document.documentElement.scrollWidth, width, wide};
+        }"""
+    )
+    assert overflow is None, f"{page.url} is wider than the window: {overflow}"
 
 
 @pytest.fixture
