@@ -3,6 +3,8 @@ screenshotted and must have no serious or critical axe violation and no CSP brea
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -63,4 +65,9 @@ def test_every_page_an_owner_opens_is_accessible(page, context, live_server, bus
         response = page.goto(live_server.url + path)
         assert response.status == 200, f"{path} answered {response.status}"
         expect(page.locator("main h1").first).to_be_visible()
+        settings_link = page.locator(".primary-nav a", has_text="Settings")
+        if path.startswith(("/settings/", "/audit/")):
+            expect(settings_link).to_have_attribute("aria-current", re.compile("page|true"))
+        else:
+            expect(settings_link).not_to_have_attribute("aria-current", re.compile(".*"))
         check_page(page, f"tour-{name}-{size}")
