@@ -169,3 +169,34 @@ def test_a_signed_out_visitor_gets_no_navigation_or_idle_timer(page, live_server
     screenshot(page, "error-404-signed-out")
     expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
     assert page.locator("body").get_attribute("data-idle-timeout") is None
+
+
+def test_every_control_in_the_header_and_page_shows_where_keyboard_focus_is(
+    page, context, live_server, owner_in_two_practices
+):
+    sign_in_by_session(context, live_server, owner_in_two_practices)
+    page.goto(live_server.url + "/")
+    seen = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                if (el === document.body) return null;  // past the last control
+                const style = getComputedStyle(el);
+                return {
+                    name: (el.innerText || el.value || el.getAttribute('aria-label') || '')
+                        .trim().slice(0, 30) || el.tagName,
+                    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+                };
+            }"""
+        )
+        if focus is None:
+            break
+        seen.append(focus["name"])
+        assert focus["outline"], f"no visible focus outline on {focus['name']!r}"
+    # The keyboard reaches the skip link, the navigation, the switcher and the account menu.
+    assert seen[0] == "Skip to main content"
+    assert len(seen) > 8
+    for expected in ["Today", "Settings", "Switch", "Dana", "Turn it on in Settings"]:
+        assert any(expected in name for name in seen), (expected, seen)
