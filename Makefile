@@ -57,7 +57,7 @@ check: install ## Django's deploy checks and Tend's own (keys, database, queue, 
 	$(BIN)/tend check
 
 migrations: install ## Fail when models and migrations disagree
-	TEND_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	TEND_DEBUG=1 $(BIN)/tend makemigrations --check --dry-run
 
 bench: install ## Benchmarks (not part of make test); BENCH=name runs one
 	$(BIN)/python -m bench $(BENCH)

@@ -44,7 +44,22 @@ def prepare_environment() -> None:
     os.umask(0o077)
     directory = data_dir()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private(directory)
     os.environ["TEND_DATA_DIR"] = str(directory)
+
+
+def make_private(directory: Path) -> None:
+    """Take group and other access off the data dir and the files directly in it.
+
+    Files made before by a process without our umask (say `manage.py`) would otherwise keep
+    a readable mode: the database, its WAL, generated keys. Subdirectories are left alone.
+    """
+    for path in [directory, *directory.iterdir()]:
+        if path != directory and not path.is_file():
+            continue
+        info = path.lstat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o077:
+            path.chmod(info.st_mode & 0o700)
 
 
 def child_environment() -> dict[str, str]:

@@ -20,6 +20,15 @@ from tend import cli
 SRC = str(Path(cli.__file__).resolve().parent.parent)
 
 
+@pytest.fixture(autouse=True)
+def keep_umask():
+    """`tend` sets umask 077 for its process; give the test process its own back."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield
+    os.umask(old)
+
+
 def test_help_lists_every_subcommand(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
@@ -185,3 +194,24 @@ def test_tend_run_serves_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # the web server is gone
     assert stat.S_IMODE((data / "demo-credentials.txt").stat().st_mode) == 0o600
+
+
+def test_tend_makes_files_left_readable_by_others_private(monkeypatch, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    database = data / "tend.sqlite3"
+    database.write_bytes(b"")
+    database.chmod(0o644)
+    (data / "static").mkdir(mode=0o755)
+    (data / "static").chmod(0o755)
+    monkeypatch.setenv("TEND_DATA_DIR", str(data))
+    monkeypatch.setattr(cli, "manage", lambda argv: None)
+    old = os.umask(0o022)
+    try:
+        cli.main(["migrate"])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / "static").stat().st_mode) == 0o755  # subdirectories untouched
