@@ -200,3 +200,13 @@ def test_every_control_in_the_header_and_page_shows_where_keyboard_focus_is(
     assert len(seen) > 8
     for expected in ["Today", "Settings", "Switch", "Dana", "Turn it on in Settings"]:
         assert any(expected in name for name in seen), (expected, seen)
+
+
+def test_a_page_the_role_cannot_open_explains_why_calmly(page, context, live_server):
+    member = MembershipFactory(practice=PracticeFactory(name="Solo Practice"), role="front_desk")
+    sign_in_by_session(context, live_server, member)
+    response = page.goto(live_server.url + "/settings/")
+    assert response.status == 403
+    expect(page.locator("main h1")).to_have_text("Not available to your role")
+    expect(page.get_by_role("link", name="Go to Today")).to_be_visible()
+    check_page(page, "error-403")
