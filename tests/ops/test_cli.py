@@ -146,6 +146,18 @@ def test_backup_and_restore_of_a_live_sqlite_file_through_the_tend_command(tmp_p
     assert shell(env, "from tend.core.audit import verify_all; print(verify_all())") == "[]"
 
 
+ENQUEUE_AND_WAIT = """
+import time
+from tend.core.tasks import ping
+result = ping.enqueue(41)
+deadline = time.monotonic() + 90
+while result.status in ("READY", "RUNNING") and time.monotonic() < deadline:
+    time.sleep(0.2)
+    result.refresh()
+print(result.status, result.return_value if result.status == "SUCCESSFUL" else "")
+"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -180,6 +192,8 @@ def test_tend_run_serves_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
     try:
         health = wait_for_health(f"http://127.0.0.1:{port}/healthz", process)
         assert health["database"] == "ok" and health["tasks"]["status"] == "ok"
+        # The worker started alongside takes work: enqueue a task and wait for its result.
+        assert shell(env, ENQUEUE_AND_WAIT) == "SUCCESSFUL 42"
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
     finally:
