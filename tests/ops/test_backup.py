@@ -150,3 +150,41 @@ def test_restore_refuses_a_backup_of_another_database_engine(tmp_path):
 def test_restore_reports_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="no backup file"):
         call_command("restore", str(tmp_path / "nope.tendbak"), yes=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_backup_changes_nothing(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    practice = PracticeFactory(name="Before The Backup")
+    path = tmp_path / "damaged.tendbak"
+    call_command("backup", output=path, verbosity=0, chunk_size=4096)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 100])  # lose the end: the last frame is incomplete
+    Practice.objects.filter(pk=practice.pk).update(name="Changed Since")
+    after_change = snapshot_of_data()
+
+    with pytest.raises(CommandError, match="truncated"):
+        call_command("restore", str(path), yes=True, verbosity=0)
+
+    assert snapshot_of_data() == after_change
+
+
+def test_pg_tools_get_the_password_in_the_environment_not_the_arguments():
+    from tend.core import backups
+
+    params = {
+        "NAME": "tend",
+        "USER": "tend_user",
+        "PASSWORD": "s3cret-value",
+        "HOST": "db.internal",
+        "PORT": 6543,
+        "OPTIONS": {"sslmode": "require"},
+    }
+    args, env = backups.postgres_environment(params)
+    assert args == [
+        "--host", "db.internal", "--port", "6543", "--username", "tend_user",
+        "--no-password", "--dbname", "tend",
+    ]  # fmt: skip
+    assert "s3cret-value" not in " ".join(args)
+    assert env["PGPASSWORD"] == "s3cret-value"
+    assert env["PGSSLMODE"] == "require"

@@ -171,9 +171,14 @@ def _dump_sqlite(writer: EncryptedWriter, workdir: Path) -> None:
                 writer.write(block)
 
 
-def postgres_environment() -> tuple[list[str], dict[str, str]]:
-    """pg_dump/pg_restore connection arguments and environment from the Django settings."""
-    params = connection.settings_dict
+def postgres_environment(
+    params: dict[str, Any] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """pg_dump/pg_restore connection arguments and environment from the Django settings.
+
+    The password goes in PGPASSWORD, never on the command line where `ps` would show it.
+    """
+    params = params if params is not None else connection.settings_dict
     env = dict(os.environ)
     args = []
     if params.get("HOST"):

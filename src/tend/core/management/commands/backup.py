@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tend.core import audit
-from tend.core.backups import BackupError, create_backup
+from tend.core.backups import CHUNK_SIZE, BackupError, create_backup
 
 
 class Command(BaseCommand):
@@ -16,10 +16,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", type=Path, help="Where to write the .tendbak file.")
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=CHUNK_SIZE,
+            help="Bytes of the database per encrypted frame (default 16 MiB).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            path = create_backup(options["output"])
+            path = create_backup(options["output"], chunk_size=options["chunk_size"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         size = path.stat().st_size
