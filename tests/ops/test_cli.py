@@ -194,6 +194,11 @@ def test_tend_run_serves_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
         assert health["database"] == "ok" and health["tasks"]["status"] == "ok"
         # The worker started alongside takes work: enqueue a task and wait for its result.
         assert shell(env, ENQUEUE_AND_WAIT) == "SUCCESSFUL 42"
+        # A backup while the server and worker run.
+        assert (
+            "Backup written to"
+            in tend(env, "backup", "--output", str(tmp_path / "b.tendbak")).stdout
+        )
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
     finally:
