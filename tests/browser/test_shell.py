@@ -128,6 +128,18 @@ def test_htmx_requests_carry_the_csrf_token(page, context, live_server, owner_in
     expect(page.locator("#probe")).to_have_text("ok")
     assert seen.get("x-csrftoken") == token
     assert seen.get("hx-request") == "true"
+    # And Django accepts it: a real htmx POST gets through CSRF protection.
+    page.evaluate(
+        "() => { const d = document.createElement('div'); d.id = 'csrf-target';"
+        " document.querySelector('main').append(d); }"
+    )
+    with page.expect_response("**/accounts/session/keepalive/") as response_info:
+        page.evaluate(
+            "() => htmx.ajax('POST', '/accounts/session/keepalive/', "
+            "{target: '#csrf-target', swap: 'innerHTML'})"
+        )
+    assert response_info.value.status == 200
+    expect(page.locator("#csrf-target")).to_contain_text("signed_in")
     # htmx is configured from the meta tag so it never injects a <style> the CSP would refuse.
     assert page.evaluate("() => htmx.config.includeIndicatorStyles") is False
 
