@@ -138,3 +138,17 @@ def test_today_links_to_the_locations_and_the_clinicians_profile(team, role):
     html = signed_in(team.by_role(role)).get(TODAY).content.decode()
     assert reverse("practices:locations") in html
     assert (reverse("practices:clinician_profile") in html) is (role == "clinician")
+
+
+def test_today_lists_the_other_practices_without_stray_punctuation(team):
+    from tests.factories import MembershipFactory, PracticeFactory
+
+    later = MembershipFactory(
+        user=team.clinician.user, practice=PracticeFactory(name="Zinnia Therapy")
+    )
+    earlier = MembershipFactory(
+        user=team.clinician.user, practice=PracticeFactory(name="Aster Therapy")
+    )
+    html = signed_in(team.clinician).get("/").content.decode()
+    assert f"{earlier.practice.name} (Clinician), {later.practice.name} (Clinician)." in html
+    assert ", ." not in html

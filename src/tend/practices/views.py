@@ -143,6 +143,10 @@ def today(request: HttpRequest) -> HttpResponse:
         "now": now,
         "time_zone": zone,
         "supervisee_count": membership.supervisees.filter(is_active=True).count(),
+        "other_memberships": Membership.objects.filter(user=request.user, is_active=True)
+        .exclude(pk=membership.pk)
+        .select_related("practice")
+        .order_by("practice__name"),
         "checklist": setup_checklist(membership) if membership.role == Role.OWNER else None,
     }
     return render(request, "practices/today.html", context)
