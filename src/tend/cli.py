@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -114,9 +115,26 @@ def worker_argv() -> list[str]:
     return ["db_worker", "--interval", os.environ.get("TEND_WORKER_INTERVAL", "1")]
 
 
+def port_in_use(port: str) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((os.environ.get("TEND_BIND_HOST", "127.0.0.1"), int(port)))
+        except OSError:
+            return True
+    return False
+
+
 def run(argv: list[str]) -> int:
     """What `make run` does: get ready once, then supervise a web server and a worker."""
     port = port_from(argv)
+    if port_in_use(port):
+        print(
+            f"Port {port} is already in use: stop the other server, or choose another port "
+            f"(PORT={int(port) + 1} make run).",
+            file=sys.stderr,
+        )
+        return 1
     os.environ.setdefault("TEND_BASE_URL", f"http://127.0.0.1:{port}")
     import django
 

@@ -234,3 +234,13 @@ def test_tend_makes_files_left_readable_by_others_private(monkeypatch, tmp_path)
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE((data / "static").stat().st_mode) == 0o755  # subdirectories untouched
+
+
+def test_run_says_when_the_port_is_taken(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("TEND_DATA_DIR", str(tmp_path / "data"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["run", "--port", str(port)]) == 1
+    assert f"Port {port} is already in use" in capsys.readouterr().err

@@ -125,5 +125,11 @@ def test_tend_check_passes_with_production_like_settings(tmp_path):
     migrate = subprocess.run([*tend, "migrate", "-v0"], env=env, capture_output=True, text=True)
     assert migrate.returncode == 0, migrate.stderr
     result = subprocess.run([*tend, "check"], env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "run `tend collectstatic`" in result.stdout
+    static = [*tend, "collectstatic", "--noinput", "-v0"]
+    collect = subprocess.run(static, env=env, capture_output=True, text=True)
+    assert collect.returncode == 0, collect.stderr
+    result = subprocess.run([*tend, "check"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Tend check passed." in result.stdout

@@ -68,11 +68,22 @@ def check_data_dir() -> str | None:
     return None
 
 
+def check_static_files() -> str | None:
+    """In production whitenoise serves the collected, hashed files: they must exist."""
+    if settings.WHITENOISE_USE_FINDERS:
+        return None
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return f"No collected static files in {settings.STATIC_ROOT}: run `tend collectstatic`."
+    return None
+
+
 CHECKS = [
     ("encryption and secret keys", check_keys),
     ("database reachable", check_database),
     ("task queue reachable", check_queue),
     ("data directory private", check_data_dir),
+    ("static files collected", check_static_files),
 ]
 
 
