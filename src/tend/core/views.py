@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -169,10 +170,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(
-        request,
-        500,
-        "Something went wrong",
-        "Tend hit an error and nothing was changed. Please try again; if it keeps happening, "
-        "tell your practice administrator the time it happened.",
-    )
+    """Rendered without the request, so no context processor (or database) can fail it again."""
+    context = {
+        "status": 500,
+        "title": "Something went wrong",
+        "message": "Tend hit an error and nothing was changed. Please try again; if it keeps "
+        "happening, tell your practice administrator the time it happened.",
+    }
+    return HttpResponse(loader.render_to_string("core/error.html", context), status=500)
