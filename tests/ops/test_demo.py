@@ -122,11 +122,13 @@ def test_every_clinical_member_has_a_valid_profile():
 @pytest.mark.django_db
 def test_demo_has_locations_with_rooms():
     practice = build_demo_practice("small").practice
-    locations = Location.objects.filter(practice=practice)
-    assert locations.count() >= 2
-    for location in locations:
+    offices = Location.objects.filter(practice=practice, is_telehealth=False)
+    assert offices.count() >= 2
+    for location in offices:
         assert location.rooms.count() >= 2
         location.full_clean()
+    telehealth = Location.objects.get(practice=practice, is_telehealth=True)
+    assert telehealth.rooms.count() == 0
 
 
 @pytest.mark.django_db
@@ -159,7 +161,7 @@ def test_building_the_demo_is_audited_without_names():
     practice = build_demo_practice("small").practice
     event = AuditEvent.objects.get(action="practice.demo_created")
     assert event.practice == practice
-    assert event.detail == {"size": "small", "members": 7, "locations": 2}
+    assert event.detail == {"size": "small", "members": 7, "locations": 3}
 
 
 @pytest.mark.django_db

@@ -305,8 +305,13 @@ def _build_locations(practice: Practice, spec: DemoSize, rng: random.Random) -> 
                 time_zone=TIME_ZONES[state],
             )
         )
+    # Like every practice (services.create_practice), the demo has a telehealth "location".
+    locations.append(
+        Location(practice=practice, name="Telehealth", is_telehealth=True, time_zone="")
+    )
     Location.objects.bulk_create(locations)
     locations = list(Location.objects.filter(practice=practice).order_by("id"))
+    offices = [location for location in locations if not location.is_telehealth]
     rooms = [
         Room(
             practice=practice,
@@ -314,7 +319,7 @@ def _build_locations(practice: Practice, spec: DemoSize, rng: random.Random) -> 
             name=f"{ROOM_NAMES[i % 12]} Room" + (f" {i // 12 + 1}" if i >= 12 else ""),
             capacity=rng.choice([2, 2, 3, 6]),
         )
-        for location in locations
+        for location in offices
         for i in range(spec.rooms_per_location)
     ]
     Room.objects.bulk_create(rooms, batch_size=500)
@@ -352,7 +357,7 @@ def _build_profiles(
         while npi in used_npis:
             npi = demo_npi(rng)
         used_npis.add(npi)
-        state = rng.choice(locations).state
+        state = rng.choice([loc for loc in locations if not loc.is_telehealth]).state
         profiles.append(
             ClinicianProfile(
                 practice=practice,
