@@ -56,7 +56,7 @@ def make_private(directory: Path) -> None:
     a readable mode: the database, its WAL, generated keys. Subdirectories are left alone.
     """
     for path in [directory, *directory.iterdir()]:
-        if path != directory and not path.is_file():
+        if path != directory and (path.is_symlink() or not path.is_file()):
             continue
         info = path.lstat()
         if info.st_uid == os.getuid() and info.st_mode & 0o077:
@@ -155,6 +155,7 @@ def run(argv: list[str]) -> int:
         subprocess.Popen(serve_command(port), env=env),
         subprocess.Popen([sys.executable, "-m", "tend.cli", *worker_argv()], env=env),
     ]
+    wait_until_listening(port, children)
     credentials = Path(settings.DATA_DIR) / "demo-credentials.txt"
     print(
         f"\nTend is running at http://127.0.0.1:{port}\n"
@@ -164,6 +165,16 @@ def run(argv: list[str]) -> int:
         flush=True,
     )
     return supervise(children)
+
+
+def wait_until_listening(port: str, children: list[subprocess.Popen], seconds: float = 60) -> None:
+    """Return once the web server accepts connections (so our message comes after its log)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and all(c.poll() is None for c in children):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", int(port))) == 0:
+                return
+        time.sleep(0.2)
 
 
 def supervise(children: list[subprocess.Popen]) -> int:
