@@ -176,10 +176,17 @@ def wait_for_health(url: str, process: subprocess.Popen, seconds: float = 90) ->
     raise AssertionError("tend run did not answer in time")
 
 
-def test_tend_run_serves_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize(
+    ("queue", "backend"),
+    [(None, "database"), ("redis://127.0.0.1:6379/13", "redis")],
+    ids=["database-queue", "redis-queue"],
+)
+def test_tend_run_serves_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path, queue, backend):
     data = tmp_path / "var"
     env = dev_environment(data)
     env["TEND_WEB_WORKERS"] = "1"
+    if queue:
+        env["REDIS_URL"] = queue
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "tend.cli", "run", "--port", str(port)],
@@ -191,7 +198,8 @@ def test_tend_run_serves_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
     )
     try:
         health = wait_for_health(f"http://127.0.0.1:{port}/healthz", process)
-        assert health["database"] == "ok" and health["tasks"]["status"] == "ok"
+        assert health["database"] == "ok"
+        assert health["tasks"] == {"backend": backend, "status": "ok"}
         # The worker started alongside takes work: enqueue a task and wait for its result.
         assert shell(env, ENQUEUE_AND_WAIT) == "SUCCESSFUL 42"
         # A backup while the server and worker run.
@@ -209,7 +217,7 @@ def test_tend_run_serves_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert f"Tend is running at http://127.0.0.1:{port}" in output
     assert "tend-demo-garden-path" in output
     assert "Tend stopped." in output
-    assert "Starting worker" in output or "Worker" in output
+    assert "Starting worker" in output or "Listening on default" in output
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # the web server is gone
     assert stat.S_IMODE((data / "demo-credentials.txt").stat().st_mode) == 0o600
