@@ -83,6 +83,174 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = Role.CLINICIAN
     token_hash = factory.Sequence(lambda n: f"{n:064d}")
     expires_at = factory.LazyFunction(
-        lambda: __import__("django.utils.timezone").utils.timezone.now()
-        + __import__("datetime").timedelta(days=7)
+        lambda: (
+            __import__("django.utils.timezone").utils.timezone.now()
+            + __import__("datetime").timedelta(days=7)
+        )
     )
+
+
+# Clients -------------------------------------------------------------------------------------
+
+import datetime  # noqa: E402
+
+from tend.clients.models import (  # noqa: E402
+    CareTeamMember,
+    Client,
+    Consent,
+    ConsentTemplate,
+    Diagnosis,
+    Document,
+    Episode,
+    IcdCode,
+    InsurancePolicy,
+    Payer,
+    PriorAuthorization,
+    RelatedPerson,
+)
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    practice = factory.SubFactory(PracticeFactory)
+    legal_first_name = factory.Sequence(lambda n: f"Robin{n}")
+    legal_last_name = factory.Sequence(lambda n: f"Client{n}")
+    date_of_birth = datetime.date(1988, 4, 12)
+    email = factory.Sequence(lambda n: f"client{n}@example.net")
+    status = "active"
+
+
+def client_of(membership, **kwargs) -> Client:
+    """A client in the member's caseload (on their care team as primary clinician)."""
+    client = ClientFactory(practice=membership.practice, **kwargs)
+    CareTeamMember.objects.create(
+        practice=membership.practice, client=client, membership=membership
+    )
+    return client
+
+
+class CareTeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareTeamMember
+
+    client = factory.SubFactory(ClientFactory)
+    practice = factory.SelfAttribute("client.practice")
+    membership = factory.SubFactory(
+        MembershipFactory, practice=factory.SelfAttribute("..client.practice")
+    )
+
+
+class RelatedPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RelatedPerson
+
+    client = factory.SubFactory(ClientFactory)
+    practice = factory.SelfAttribute("client.practice")
+    kind = "emergency"
+    name = "Sam Contact"
+    relationship = "Sibling"
+    phone = "(512) 555-0199"
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    client = factory.SubFactory(ClientFactory)
+    practice = factory.SelfAttribute("client.practice")
+    status = "active"
+    opened_on = datetime.date(2026, 1, 5)
+    presenting_concerns = "Low mood and poor sleep since a job loss."
+
+
+def icd(code: str) -> IcdCode:
+    """An ICD-10-CM code from the reference table (loaded by migration, or reloaded here)."""
+    found = IcdCode.objects.filter(code=code).first()
+    if found is None:
+        from tend.clients.icd import load_codes
+
+        load_codes(chapters=(code[0],))
+        found = IcdCode.objects.get(code=code)
+    return found
+
+
+class DiagnosisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Diagnosis
+
+    episode = factory.SubFactory(EpisodeFactory)
+    client = factory.SelfAttribute("episode.client")
+    practice = factory.SelfAttribute("episode.practice")
+    code = factory.LazyFunction(lambda: icd("F33.1"))
+    rank = 1
+
+
+class PayerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payer
+
+    practice = factory.SubFactory(PracticeFactory)
+    name = factory.Sequence(lambda n: f"Example Health Plan {n}")
+    payer_id = factory.Sequence(lambda n: f"EHP{n:04d}")
+
+
+class InsurancePolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InsurancePolicy
+
+    client = factory.SubFactory(ClientFactory)
+    practice = factory.SelfAttribute("client.practice")
+    payer = factory.SubFactory(PayerFactory, practice=factory.SelfAttribute("..practice"))
+    member_id = factory.Sequence(lambda n: f"MEM{n:06d}")
+    effective_on = datetime.date(2026, 1, 1)
+
+
+class PriorAuthorizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriorAuthorization
+
+    policy = factory.SubFactory(InsurancePolicyFactory)
+    practice = factory.SelfAttribute("policy.practice")
+    number = factory.Sequence(lambda n: f"AUTH{n:05d}")
+    visits_authorized = 12
+    starts_on = datetime.date(2026, 1, 1)
+    ends_on = datetime.date(2026, 12, 31)
+
+
+class ConsentTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentTemplate
+
+    practice = factory.SubFactory(PracticeFactory)
+    kind = "treatment"
+    title = factory.Sequence(lambda n: f"Consent to treatment {n}")
+    body = "You agree to take part in counseling with this practice."
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    client = factory.SubFactory(ClientFactory)
+    practice = factory.SelfAttribute("client.practice")
+    kind = "treatment"
+    signed_on = datetime.date(2026, 1, 5)
+    signed_by = "Client"
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """Metadata only; use the documents service to store real (encrypted) bytes."""
+
+    class Meta:
+        model = Document
+
+    client = factory.SubFactory(ClientFactory)
+    practice = factory.SelfAttribute("client.practice")
+    title = "Referral letter"
+    original_filename = "referral.pdf"
+    content_type = "application/pdf"
+    size = 10
+    sha256 = "0" * 64
+    storage_name = factory.Sequence(lambda n: f"sweep-{n:08d}")

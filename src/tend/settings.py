@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tend.core",
     "tend.accounts",
     "tend.practices",
+    "tend.clients",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("tend.practices.urls")),
     path("accounts/", include("tend.accounts.urls")),
+    path("clients/", include("tend.clients.urls")),
     path("", include("tend.core.urls")),
 ]
 

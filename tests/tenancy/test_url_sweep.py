@@ -16,15 +16,41 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tend.practices.choices import Role
-from tend.practices.models import Practice
+from tend.clients.models import CareTeamMember, Client, ClientPhone
+from tend.practices.choices import CLINICAL, Role
+from tend.practices.models import Membership, Practice
 from tests.conftest import signed_in
 from tests.factories import (
+    ClientFactory,
+    ConsentFactory,
+    ConsentTemplateFactory,
+    DiagnosisFactory,
+    DocumentFactory,
+    EpisodeFactory,
+    InsurancePolicyFactory,
     InvitationFactory,
     LocationFactory,
     MembershipFactory,
+    PayerFactory,
+    PriorAuthorizationFactory,
+    RelatedPersonFactory,
     RoomFactory,
 )
+
+
+def _client(practice: Practice) -> Client:
+    """A client on the care team of every clinician and supervisor of the practice, so each
+    role's access is decided by its role, not by whose caseload the client is in."""
+    client = ClientFactory(practice=practice)
+    for membership in Membership.objects.filter(practice=practice, role__in=CLINICAL):
+        CareTeamMember.objects.create(practice=practice, client=client, membership=membership)
+    return client
+
+
+def _phone(practice: Practice) -> uuid.UUID:
+    client = _client(practice)
+    return ClientPhone.objects.create(practice=practice, client=client, number="5125550100").uuid
+
 
 # How to make an object of a practice for each id a URL takes. A URL with an id that is not
 # listed here fails the sweep until someone adds it.
@@ -33,6 +59,24 @@ OBJECT_MAKERS: dict[str, Callable[[Practice], uuid.UUID]] = {
     "room_id": lambda p: RoomFactory(location=LocationFactory(practice=p)).uuid,
     "membership_id": lambda p: MembershipFactory(practice=p).uuid,
     "invitation_id": lambda p: InvitationFactory(practice=p).uuid,
+    "client_id": lambda p: _client(p).uuid,
+    "episode_id": lambda p: EpisodeFactory(client=_client(p)).uuid,
+    "diagnosis_id": lambda p: DiagnosisFactory(episode=EpisodeFactory(client=_client(p))).uuid,
+    "payer_id": lambda p: PayerFactory(practice=p).uuid,
+    "policy_id": lambda p: InsurancePolicyFactory(client=_client(p)).uuid,
+    "authorization_id": lambda p: (
+        PriorAuthorizationFactory(policy=InsurancePolicyFactory(client=_client(p))).uuid
+    ),
+    "template_id": lambda p: ConsentTemplateFactory(practice=p).uuid,
+    "consent_id": lambda p: ConsentFactory(client=_client(p)).uuid,
+    "document_id": lambda p: DocumentFactory(client=_client(p)).uuid,
+    "contact_id": lambda p: RelatedPersonFactory(client=_client(p)).uuid,
+    "phone_id": _phone,
+    "care_id": lambda p: (
+        CareTeamMember.objects.create(
+            practice=p, client=_client(p), membership=Membership.objects.filter(practice=p).first()
+        ).uuid
+    ),
 }
 
 # Views outside Django's own apps that are deliberately not part of the sweep.

@@ -1,0 +1,3 @@
+"""URLs for the caseload part of the clients app."""
+
+urlpatterns: list = []

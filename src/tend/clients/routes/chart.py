@@ -1,0 +1,3 @@
+"""URLs for the chart part of the clients app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for the consents part of the clients app."""
+
+urlpatterns: list = []

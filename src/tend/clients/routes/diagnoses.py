@@ -1,0 +1,3 @@
+"""URLs for the diagnoses part of the clients app."""
+
+urlpatterns: list = []

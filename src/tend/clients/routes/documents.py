@@ -1,0 +1,3 @@
+"""URLs for the documents part of the clients app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for the episodes part of the clients app."""
+
+urlpatterns: list = []

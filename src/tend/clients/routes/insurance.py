@@ -1,0 +1,3 @@
+"""URLs for the insurance part of the clients app."""
+
+urlpatterns: list = []

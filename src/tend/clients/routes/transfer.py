@@ -1,0 +1,3 @@
+"""URLs for the transfer part of the clients app."""
+
+urlpatterns: list = []
