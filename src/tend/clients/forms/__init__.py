@@ -1,0 +1,1 @@
+"""Forms of the clients app, one module per part of the chart."""
