@@ -262,6 +262,14 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Chart documents: encrypted at rest under the data directory, never served inline as HTML.
+TEND_DOCUMENTS_DIR = DATA_DIR / "documents"
+TEND_MAX_UPLOAD_MB = env_int("TEND_MAX_UPLOAD_MB", 20)
+# Uploads up to the limit stay in memory, so plaintext never lands in a temporary file;
+# form fields (not files) stay under Django's usual 2.5 MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = TEND_MAX_UPLOAD_MB * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_USE_FINDERS = DEV
 
 LANGUAGE_CODE = "en-us"

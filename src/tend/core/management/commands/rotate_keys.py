@@ -52,7 +52,22 @@ class Command(BaseCommand):
             if self.batches_left == 0:
                 break
             self.rotate_model(model, names)
+        if self.batches_left != 0:
+            self.rotate_documents()
         self.summarise(len(targets))
+
+    def rotate_documents(self) -> None:
+        """Chart documents are encrypted files on disk, not fields: rotate them too."""
+        from tend.clients.storage import rotate_document_keys
+
+        report = rotate_document_keys(check_only=self.check_only)
+        if report.rotated:
+            self.counts["clients.Document.file"] += report.rotated
+        if report.current:
+            self.counts["clients.Document.file:current"] += report.current
+        self.undecryptable += [f"document file {n}" for n in range(1, report.undecryptable + 1)]
+        if report.missing:
+            self.stderr.write(f"  {report.missing} document files are missing from the data dir")
 
     def rotate_model(self, model: type[models.Model], names: list[str]) -> None:
         label = model._meta.label
