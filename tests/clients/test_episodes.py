@@ -267,9 +267,7 @@ def test_an_episode_becomes_active_from_a_date(team):
     client = client_of(team.clinician)
     episode = EpisodeFactory(client=client, status="intake", opened_on=datetime.date(2026, 3, 2))
     url = reverse("clients:episode_status", args=[episode.uuid])
-    response = signed_in(team.clinician).post(
-        url, {"to_status": "active", "on_date": "2026-03-09"}
-    )
+    response = signed_in(team.clinician).post(url, {"to_status": "active", "on_date": "2026-03-09"})
     assert response.status_code == 302
     episode.refresh_from_db()
     assert episode.status == EpisodeStatus.ACTIVE
