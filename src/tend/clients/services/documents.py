@@ -64,6 +64,8 @@ def sniff(data: bytes) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    if any(ord(c) < 32 and c not in "\t\n\r\f" for c in text[:65536]):
+        return None  # control characters: a binary file that happens to decode
     head = text.lstrip("\ufeff \t\r\n").lower()
     if head.startswith(MARKUP_STARTS):
         return None
