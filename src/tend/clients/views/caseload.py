@@ -177,6 +177,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     clients = annotate_caseload(caseload_clients(membership, form, data), today)
+    if form.errors:
+        clients = clients.none()
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
