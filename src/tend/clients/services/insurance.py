@@ -57,9 +57,15 @@ class EndBeforeStart(InsuranceError):
 
 
 def _apply(obj: Any, values: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    """Set the allowed values that differ; return the names of the fields that changed."""
     changed = []
     for name in allowed:
-        if name in values and getattr(obj, name) != values[name]:
+        field = obj._meta.get_field(name)
+        current = getattr(obj, field.attname)
+        new = values.get(name)
+        if field.is_relation and new is not None:
+            new = new.pk
+        if name in values and current != new:
             setattr(obj, name, values[name])
             changed.append(name)
     return changed
