@@ -19,7 +19,7 @@ from typing import Any
 
 import simple_icd_10_cm as cm
 from django.db import connections, transaction
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 # Mental and behavioural (F) and factors influencing health status (Z) come first in searches.
 PREFERRED_CHAPTERS = ("F", "Z")
@@ -143,16 +143,32 @@ def _code_prefix(queryset: QuerySet, text: str) -> QuerySet:
 
 
 def search_codes(queryset: QuerySet, text: str, *, billable_only: bool = False) -> QuerySet:
-    """Codes matching `text`: a code prefix, or every word in the code or title. Chapter F and
-    Z codes come first, then shorter codes (the category before its subcodes), then by code."""
+    """Codes matching `text`: a code prefix, or every word somewhere in the code or title.
+
+    Chapter F and Z codes come first; then titles that begin with the first word, then titles
+    where every word begins a word ("anxiety gen" finds "generalized anxiety" before
+    "hallucinogen"), then the rest; within each, by code (a category before its subcodes).
+    """
     words = [w for w in (text or "").lower().replace(",", " ").split() if w]
     if not words:
         return queryset.none()
     if len(words) == 1 and looks_like_code(words[0]):
         queryset = _code_prefix(queryset, words[0])
+        word_rank: Any = Value(0)
     else:
         for word in words:
             queryset = queryset.filter(search_text__contains=word)
+        at_word_starts = Q()
+        for word in words:
+            at_word_starts &= Q(search_text__contains=f" {word}") | Q(
+                search_text__contains=f"({word}"
+            )
+        word_rank = Case(
+            When(description__istartswith=words[0], then=Value(0)),
+            When(at_word_starts, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
     if billable_only:
         queryset = queryset.filter(is_billable=True)
     return queryset.annotate(
@@ -161,7 +177,8 @@ def search_codes(queryset: QuerySet, text: str, *, billable_only: bool = False) 
             default=Value(1),
             output_field=IntegerField(),
         ),
-    ).order_by("chapter_rank", "code")
+        word_rank=word_rank,
+    ).order_by("chapter_rank", "word_rank", "code")
 
 
 def find_code(queryset: QuerySet, text: str) -> Any:
