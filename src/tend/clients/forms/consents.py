@@ -31,12 +31,6 @@ class ConsentTemplateForm(forms.ModelForm):
     def clean_title(self) -> str:
         return self.cleaned_data["title"].strip()
 
-    def clean_version(self) -> str:
-        value = self.cleaned_data["version"].strip()
-        if not value:
-            raise forms.ValidationError("Give the version a number or name, e.g. 1 or 2026-01.")
-        return value
-
     def clean_valid_for_days(self) -> int | None:
         value = self.cleaned_data.get("valid_for_days")
         if value is not None and value < 1:
