@@ -171,6 +171,25 @@ class Client(PracticeScoped):
     def age(self) -> int | None:
         return self.age_on()
 
+    @property
+    def current_care_team(self) -> list[CareTeamMember]:
+        """Open assignments, primary first, with each clinician's user (for the chart header)."""
+        return list(
+            self.care_team.filter(ended_on__isnull=True)
+            .select_related("membership__user")
+            .order_by("role", "started_on")
+        )
+
+    @property
+    def primary_policy(self) -> InsurancePolicy | None:
+        """The primary policy in force today, if any (for the chart header)."""
+        return (
+            self.policies.in_force_on(timezone.localdate())
+            .filter(priority=PolicyPriority.PRIMARY)
+            .select_related("payer")
+            .first()
+        )
+
 
 class ClientStatusChange(PracticeScoped):
     """One move of a client between statuses, with its date and reason."""

@@ -152,11 +152,11 @@ class RegisterClientForm(DemographicsForm):
 
     phone_1 = PhoneField(label="Phone", required=False, help_text="e.g. (555) 555-0100")
     phone_1_kind = forms.ChoiceField(
-        label="Phone type", choices=PhoneKind.choices, initial=PhoneKind.MOBILE
+        label="Phone type", choices=PhoneKind.choices, initial=PhoneKind.MOBILE, required=False
     )
     phone_2 = PhoneField(label="Other phone", required=False)
     phone_2_kind = forms.ChoiceField(
-        label="Other phone type", choices=PhoneKind.choices, initial=PhoneKind.HOME
+        label="Other phone type", choices=PhoneKind.choices, initial=PhoneKind.HOME, required=False
     )
     emergency_name = forms.CharField(label="Emergency contact name", required=False, max_length=200)
     emergency_relationship = forms.CharField(
@@ -268,7 +268,10 @@ class RegisterClientForm(DemographicsForm):
 
     def phones(self) -> list[tuple[str, str]]:
         d = self.cleaned_data
-        return [(d["phone_1"], d["phone_1_kind"]), (d["phone_2"], d["phone_2_kind"])]
+        return [
+            (d["phone_1"], d["phone_1_kind"] or PhoneKind.MOBILE),
+            (d["phone_2"], d["phone_2_kind"] or PhoneKind.HOME),
+        ]
 
     def person(self, prefix: str) -> dict[str, str] | None:
         d = self.cleaned_data
@@ -402,7 +405,7 @@ class CaseloadFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         required=False,
-        choices=[(CURRENT, "Current (not inactive or discharged)"), (ANY_STATUS, "Any status")]
+        choices=[(CURRENT, "Current clients"), (ANY_STATUS, "Any status")]
         + list(ClientStatus.choices),
     )
     clinician = ClinicianChoiceField(
