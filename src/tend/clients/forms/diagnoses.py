@@ -33,8 +33,6 @@ class IcdCombobox(forms.TextInput):
         context = super().get_context(name, value, attrs)
         context["search_url"] = reverse("clients:icd_search")
         context["listbox_id"] = f"{context['widget']['attrs'].get('id', name)}_listbox"
-        context["code_set_version"] = code_set_version()
-        context["attribution"] = ATTRIBUTION
         if value and isinstance(value, str) and looks_like_code(value):
             context["chosen"] = find_code(IcdCode.objects.all(), value)
         return context
@@ -76,7 +74,6 @@ class DiagnosisForm(forms.Form):
     code = IcdCodeField(
         label="ICD-10-CM code",
         max_length=60,
-        help_text="Type a code (F33.1) or words (recurrent depression) and choose from the list.",
     )
     episode = EpisodeChoiceField(
         queryset=Episode.objects.none(),
@@ -99,6 +96,10 @@ class DiagnosisForm(forms.Form):
                 "resolved_on": diagnosis.resolved_on,
             }
         super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = (
+            "Type a code (F33.1) or words (recurrent depression) and choose from the list. "
+            f"ICD-10-CM, {code_set_version()} code set. {ATTRIBUTION}"
+        )
         if diagnosis is not None:
             del self.fields["episode"]  # a diagnosis stays in the episode it was made in
             return

@@ -45,7 +45,9 @@ class EpisodeForm(forms.Form):
         help_text="In the client's words where you can. Stored encrypted.",
     )
     referred_by = forms.CharField(
-        max_length=200, required=False, help_text="A person or service, e.g. their GP."
+        max_length=200,
+        required=False,
+        help_text="A person or service, e.g. their primary care doctor.",
     )
     referral_reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Reason for referral"
@@ -81,6 +83,7 @@ class DischargeForm(forms.Form):
     reason = forms.ChoiceField(
         label="Discharge reason",
         choices=[("", "Choose a reason")] + list(DischargeReason.choices),
+        error_messages={"required": "Choose why the episode ends."},
     )
     summary = forms.CharField(
         label="Discharge summary",

@@ -135,7 +135,7 @@ def update_diagnosis(
     """Change a diagnosis's code, status or dates; resolving it closes the ranks behind it."""
     assert_same_practice(membership.practice_id, diagnosis)
     diagnosis = (
-        Diagnosis.objects.select_for_update()
+        Diagnosis.objects.select_for_update(of=("self",))
         .select_related("client", "episode", "code")
         .get(pk=diagnosis.pk)
     )

@@ -71,6 +71,7 @@ def episodes(request: HttpRequest, client: Any, access: Any) -> HttpResponse:
         "-id",
     )
     context = {"client": client, "access": access, "tab": "episodes", "episodes": rows}
+    context["has_open"] = any(episode.status != EpisodeStatus.DISCHARGED for episode in rows)
     return render(request, "clients/episodes.html", context)
 
 
