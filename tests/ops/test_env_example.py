@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [ROOT / "src/tend/settings.py", ROOT / "src/tend/cli.py", ROOT / "src/tend/core"]
+SOURCES = [ROOT / "src/tend"]
 READ = re.compile(r'(?:env_(?:str|int|bool|list)\(\s*|environ(?:\.get)?\(\s*|environ\[)"([A-Z_]+)"')
 
 
