@@ -221,9 +221,9 @@ def test_kept_uploads_older_than_a_day_are_deleted(team, data_dir):
 
 def test_an_emergency_contact_column_becomes_a_related_person(team):
     data = (
-        "First Name,Last Name,Emergency Contact Name,Emergency Contact Phone,"
-        "Emergency Contact Relationship\r\nLee,Park,Sam Park,512-555-0199,Brother\r\n"
-    ).encode()
+        b"First Name,Last Name,Emergency Contact Name,Emergency Contact Phone,"
+        b"Emergency Contact Relationship\r\nLee,Park,Sam Park,512-555-0199,Brother\r\n"
+    )
     parsed = service.parse_csv(data)
     mapping = service.guess_mapping(parsed.headers)
     service.import_clients(parsed.rows, parsed.headers, mapping, membership=team.admin)
