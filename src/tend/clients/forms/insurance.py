@@ -137,6 +137,8 @@ class PolicyForm(forms.ModelForm):
             "subscriber_date_of_birth": DATE,
         }
 
+    field_order = ["payer", "new_payer_name", "new_payer_type"]
+
     def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         payers = Payer.objects.for_practice(practice).filter(is_archived=False)
