@@ -143,3 +143,39 @@ def test_a_restricted_chart_asks_to_break_the_glass(context, page, live_server, 
     )
     page.get_by_role("button", name="Open the chart").click()
     expect(page.locator("main h1")).to_contain_text("Morgan Price")
+
+
+def test_the_owners_chart_pages(context, page, live_server, practice_team):
+    """Edit, status, care team, contacts, history and the break-the-glass review, each checked."""
+    front_desk, clinician = practice_team
+    owner = MembershipFactory(
+        practice=clinician.practice, role="owner", user__full_name="Dana Whitfield"
+    )
+    client = Client.objects.get(legal_last_name="Nguyen")
+    sign_in_by_session(context, live_server, owner)
+    base = f"{live_server.url}/clients/{client.uuid}"
+    page.goto(base + "/edit/")
+    page.get_by_label("City").fill("Round Rock")
+    page.get_by_label("Date of birth").fill("2999-01-01")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.get_by_text("The date of birth is in the future.")).to_be_visible()
+    expect(page.get_by_label("City")).to_have_value("Round Rock")
+    check_page(page, "clients-edit-errors")
+    page.get_by_label("Date of birth").fill("1988-04-12")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.get_by_text("Saved the client's details.")).to_be_visible()
+    for path, name in [
+        ("/status/", "clients-status"),
+        ("/care-team/", "clients-care-team"),
+        ("/contacts/new/", "clients-contact-add"),
+        ("/phones/new/", "clients-phone-add"),
+        ("/history/", "clients-history"),
+    ]:
+        page.goto(base + path)
+        check_page(page, name)
+    expect(page.get_by_text("City: — → Round Rock")).to_be_visible()
+    page.goto(live_server.url + "/clients/break-the-glass/")
+    check_page(page, "clients-break-glass-review")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "/")
+    check_page(page, "clients-chart-mobile")

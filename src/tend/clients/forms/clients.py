@@ -358,7 +358,9 @@ class StatusForm(forms.Form):
 
 
 class CareTeamForm(forms.Form):
-    clinician = ClinicianChoiceField(queryset=Membership.objects.none(), to_field_name="uuid")
+    clinician = ClinicianChoiceField(
+        queryset=Membership.objects.none(), to_field_name="uuid", empty_label="Choose a clinician"
+    )
     role = forms.ChoiceField(label="Role on the care team", choices=CareRole.choices)
 
     def __init__(self, *args: Any, practice: Any, **kwargs: Any) -> None:
