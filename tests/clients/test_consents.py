@@ -330,3 +330,26 @@ def test_the_caseload_attention_count_is_one_query(team):
         )
     assert len(queries) == 1
     assert counts == {missing.pk: 1, fine.pk: 0, expiring.pk: 2, revoked.pk: 1}
+
+
+def test_the_expiry_can_be_changed_but_not_before_signing(team, chart):
+    consent = ConsentFactory(client=chart, signed_on=datetime.date(2026, 1, 5))
+    url = reverse("clients:consent_edit", kwargs={"consent_id": consent.uuid})
+    client = signed_in(team.front_desk)
+    response = client.post(url, {"expires_on": "2025-12-01"})
+    assert response.status_code == 200
+    assert "cannot expire before it was signed" in response.content.decode()
+    assert 'value="2025-12-01"' in response.content.decode()
+    assert client.post(url, {"expires_on": "2027-01-05"}).status_code == 302
+    consent.refresh_from_db()
+    assert consent.expires_on == datetime.date(2027, 1, 5)
+    assert AuditEvent.objects.filter(action="consent.expiry_changed").count() == 1
+    assert signed_in(team.biller).get(url).status_code == 403
+    outsider = signed_in(MembershipFactory(practice=team.outsider.practice, role="owner"))
+    assert outsider.get(url).status_code == 404
+
+
+def test_a_revoked_consents_expiry_cannot_change(team, chart):
+    consent = ConsentFactory(client=chart, revoked_on=datetime.date(2026, 2, 1))
+    with pytest.raises(service.ConsentError):
+        service.change_consent_expiry(membership=team.owner, consent=consent, expires_on=TODAY)

@@ -103,6 +103,7 @@ ACTION_LABELS = {
     "consent_template.versioned": "Saved a new version of a consent form",
     "consent.recorded": "Recorded a consent",
     "consent.revoked": "Revoked a consent",
+    "consent.expiry_changed": "Changed when a consent expires",
     "document.uploaded": "Uploaded a document",
     "document.archived": "Archived a document",
     "episode.opened": "Opened an episode of care",

@@ -117,3 +117,9 @@ class RevokeConsentForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError("The revocation date cannot be in the future.")
         return day
+
+
+class ConsentExpiryForm(forms.Form):
+    expires_on = forms.DateField(
+        label="Expires on", widget=DATE, required=False, help_text="Leave empty for no expiry."
+    )

@@ -14,5 +14,6 @@ urlpatterns = [
     ),
     path("<uuid:client_id>/consents/", views.consents, name="consents"),
     path("<uuid:client_id>/consents/add/", views.consent_add, name="consent_add"),
+    path("consents/<uuid:consent_id>/", views.consent_edit, name="consent_edit"),
     path("consents/<uuid:consent_id>/revoke/", views.consent_revoke, name="consent_revoke"),
 ]

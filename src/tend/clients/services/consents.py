@@ -208,6 +208,28 @@ def revoke_consent(
     return consent
 
 
+@transaction.atomic
+def change_consent_expiry(
+    *,
+    membership: Membership,
+    consent: Consent,
+    expires_on: datetime.date | None,
+    request: HttpRequest | None = None,
+) -> Consent:
+    """Change when a consent expires (empty: never), e.g. after the client re-confirms it."""
+    assert_same_practice(membership.practice_id, consent)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.revoked_on is not None:
+        raise ConsentError("A revoked consent cannot be changed.", "expires_on")
+    if expires_on is not None and expires_on < consent.signed_on:
+        raise ConsentError("A consent cannot expire before it was signed.", "expires_on")
+    if consent.expires_on != expires_on:
+        consent.expires_on = expires_on
+        consent.save()
+        _audit("consent.expiry_changed", membership, consent, request)
+    return consent
+
+
 # Reads for the consents tab and the caseload ------------------------------------------------
 
 

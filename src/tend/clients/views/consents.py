@@ -14,7 +14,12 @@ from django.views.decorators.http import require_http_methods
 from tend.clients.access import ChartAccess
 from tend.clients.chart import chart_view
 from tend.clients.choices import ConsentKind
-from tend.clients.forms.consents import ConsentForm, ConsentTemplateForm, RevokeConsentForm
+from tend.clients.forms.consents import (
+    ConsentExpiryForm,
+    ConsentForm,
+    ConsentTemplateForm,
+    RevokeConsentForm,
+)
 from tend.clients.models import Client, Consent, ConsentTemplate
 from tend.clients.services import consents as service
 from tend.clients.views.documents import chart_object_view
@@ -163,3 +168,27 @@ def consent_revoke(
             return redirect("clients:consents", client_id=client.uuid)
     context = {"client": client, "access": access, "tab": "consents", "form": form}
     return render(request, "clients/consent_revoke.html", {**context, "consent": consent})
+
+
+@chart_object_view(Consent, "consent_id", needs="consents")
+@require_http_methods(["GET", "POST"])
+def consent_edit(
+    request: HttpRequest, client: Client, access: ChartAccess, consent: Consent
+) -> HttpResponse:
+    """Change when a consent expires."""
+    form = ConsentExpiryForm(request.POST or None, initial={"expires_on": consent.expires_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.change_consent_expiry(
+                membership=request.membership,  # type: ignore[attr-defined]
+                consent=consent,
+                expires_on=form.cleaned_data["expires_on"],
+                request=request,
+            )
+        except service.ConsentError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "Expiry saved.")
+            return redirect("clients:consents", client_id=client.uuid)
+    context = {"client": client, "access": access, "tab": "consents", "form": form}
+    return render(request, "clients/consent_edit.html", {**context, "consent": consent})
