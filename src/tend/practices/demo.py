@@ -276,6 +276,9 @@ def build_demo_practice(size: str = "small", seed: int = DEFAULT_SEED) -> DemoRe
         )
         _assign_supervisors(memberships, rng)
         _build_profiles(practice, memberships, locations, rng)
+        from tend.clients.demo import build_demo_clients  # the clients app builds on practices
+
+        build_demo_clients(practice, memberships, size=size, seed=seed)
 
         owner = memberships[0]
         audit.record(
