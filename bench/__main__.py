@@ -44,11 +44,36 @@ def prepare(data_dir: Path) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def recreate_postgres(url: str) -> None:
+    """Drop and create the benchmark's PostgreSQL database so every run starts empty."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.replace("_", "").isalnum():
+        raise SystemExit(f"Unusual database name {name!r}: refusing to drop it.")
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--list", action="store_true", help="list benchmarks and exit")
+    parser.add_argument(
+        "--database-url",
+        help="run on this database (e.g. postgres://postgres@127.0.0.1:5432/tend_bench); "
+        "a PostgreSQL database is dropped and created afresh",
+    )
     args = parser.parse_args(argv)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+        if args.database_url.startswith(("postgres://", "postgresql://")):
+            recreate_postgres(args.database_url)
     benchmarks = available()
     if args.list:
         for name, summary in benchmarks.items():
