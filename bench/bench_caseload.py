@@ -54,15 +54,13 @@ def _measure(client, url: str) -> dict:
 
 def run() -> dict:
     from django.conf import settings
-    from django.db import connection
+    from django.core.signals import request_finished
+    from django.db import close_old_connections, connection
     from django.urls import reverse
 
     from tend.clients.models import CareTeamMember, Client
     from tend.practices.choices import Role
     from tend.practices.demo import build_demo_practice
-
-    from django.core.signals import request_finished
-    from django.db import close_old_connections
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # Keep one connection across requests (as a server with persistent connections does), so
