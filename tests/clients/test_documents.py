@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tend.clients import storage
-from tend.clients.models import Document
+from tend.clients.models import Client, Document
 from tend.clients.services import documents as service
 from tend.core.models import AuditEvent
 from tests.conftest import signed_in
@@ -207,3 +207,20 @@ def test_a_sweep_document_without_a_file_redirects_with_a_message(team, chart):
     document = DocumentFactory(client=chart)
     response = signed_in(team.owner).get(_download(document), follow=True)
     assert "cannot be opened" in response.content.decode()
+
+
+def test_a_row_claiming_html_is_still_never_served_as_html(team, chart):
+    document = _upload(team.owner, chart, data=b"<b>plain</b> words", name="note.txt")
+    Document.objects.filter(pk=document.pk).update(content_type="text/html")
+    response = signed_in(team.owner).get(_download(document, view=True))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_restricted_chart_sends_others_to_break_the_glass(team, chart):
+    document = _upload(team.owner, chart)
+    Client.objects.filter(pk=chart.pk).update(is_restricted=True)
+    response = signed_in(team.front_desk).get(_download(document))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("clients:break_glass", kwargs={"client_id": chart.uuid})
+    assert not AuditEvent.objects.filter(action="phi.read", object_id=str(document.uuid)).exists()
