@@ -18,6 +18,14 @@ from tend.practices.models import Membership, Practice, Room
 from tests.factories import MembershipFactory, PracticeFactory, RoomFactory
 
 
+@pytest.fixture(autouse=True)
+def private_folders(tmp_path, settings):
+    """Backups include the file folders: point them at this test's own directory."""
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TEND_DOCUMENTS_DIR = tmp_path / "documents"
+
+
 def encrypt(data: bytes, chunk_size: int) -> bytes:
     out = io.BytesIO()
     writer = EncryptedWriter(out, chunk_size)
@@ -188,3 +196,31 @@ def test_pg_tools_get_the_password_in_the_environment_not_the_arguments():
     assert "s3cret-value" not in " ".join(args)
     assert env["PGPASSWORD"] == "s3cret-value"
     assert env["PGSSLMODE"] == "require"
+
+
+def folder_contents(folder) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_bring_back_the_document_folder(tmp_path, settings):
+    documents = tmp_path / "documents"
+    (documents / "ab").mkdir(parents=True)
+    (documents / "ab" / "ab12").write_bytes(b"encrypted document bytes")
+    (documents / "ab" / "ab12").chmod(0o600)
+    path = tmp_path / "with-files.tendbak"
+    call_command("backup", output=path, verbosity=0)
+    assert read_header(path)["folders"] == ["documents"]
+    before = folder_contents(documents)
+
+    (documents / "ab" / "ab12").unlink()
+    (documents / "cd").mkdir()
+    (documents / "cd" / "cd34").write_bytes(b"uploaded after the backup")
+    call_command("restore", str(path), yes=True, verbosity=0)
+
+    assert folder_contents(documents) == before
+    assert stat.S_IMODE((documents / "ab" / "ab12").stat().st_mode) == 0o600
+    assert not list(tmp_path.glob(".tend-restore-*"))
+    assert not list(tmp_path.glob(".documents.before-restore"))

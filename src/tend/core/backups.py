@@ -5,12 +5,16 @@ File format (".tendbak"), so a backup of any size streams through Fernet in boun
     b"TENDBAK1\\n"
     then frames: a 4-byte big-endian length and a Fernet token of that length.
 
-Each token's plaintext is one flag byte (0 = more follow, 1 = last frame), the frame's 8-byte
-big-endian index, then up to CHUNK_SIZE bytes. Frame 0 holds a JSON header (format, engine,
-creation time). The index and last-frame flag sit inside the authenticated token, so a reordered,
-truncated or altered file is refused. Tokens are made with the newest key in
-TEND_ENCRYPTION_KEYS; any listed key can read them, so keep retired keys listed for as long as
-you keep backups made with them.
+Each token's plaintext is one flag byte, the frame's 8-byte big-endian index, then up to
+CHUNK_SIZE bytes. The flag's lowest bit marks the last frame; the bits above it say which
+section the frame belongs to: 0 the JSON header (format, engine, creation time, file folders),
+1 the database (SQLite file or pg_dump custom archive), 2 a tar of the file folders (chart
+documents, media: already encrypted one by one). The index and flag sit inside the
+authenticated token, so a reordered, truncated or altered file is refused. Tokens are made with
+the newest key in TEND_ENCRYPTION_KEYS; any listed key can read them, so keep retired keys
+listed for as long as you keep backups made with them.
+
+Restoring reads the whole file once to check it before changing anything, then applies it.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
 import struct
 import subprocess
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -38,6 +44,7 @@ CHUNK_SIZE = 16 * 1024 * 1024
 FORMAT = 1
 _FRAME = struct.Struct(">I")
 _PREFIX = struct.Struct(">BQ")
+HEADER, DATABASE, FILES = 0, 1, 2
 
 
 class BackupError(Exception):
@@ -52,8 +59,16 @@ class EncryptedWriter:
         self.chunk_size = chunk_size
         self.fernet = crypto.primary_fernet()
         self.index = 0
+        self.section = HEADER
         self.buffer = bytearray()
         handle.write(MAGIC)
+
+    def start_section(self, section: int) -> None:
+        """Frames written from now on belong to `section`."""
+        if self.buffer:
+            self._frame(bytes(self.buffer), last=False)
+            self.buffer.clear()
+        self.section = section
 
     def write(self, data: bytes) -> None:
         self.buffer += data
@@ -66,13 +81,20 @@ class EncryptedWriter:
         self.buffer.clear()
 
     def _frame(self, data: bytes, last: bool) -> None:
-        token = self.fernet.encrypt(_PREFIX.pack(1 if last else 0, self.index) + data)
+        flag = self.section << 1 | (1 if last else 0)
+        token = self.fernet.encrypt(_PREFIX.pack(flag, self.index) + data)
         self.handle.write(_FRAME.pack(len(token)) + token)
         self.index += 1
 
 
 def read_frames(handle: IO[bytes]) -> Iterator[bytes]:
     """Yield the decrypted chunks in order; refuse a damaged, truncated or foreign file."""
+    for _section, data in read_sections(handle):
+        yield data
+
+
+def read_sections(handle: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """Yield (section, chunk) in order; refuse a damaged, truncated or foreign file."""
     if handle.read(len(MAGIC)) != MAGIC:
         raise BackupError("This is not a Tend backup file (it does not start with TENDBAK1).")
     fernet = crypto.multifernet()
@@ -92,17 +114,26 @@ def read_frames(handle: IO[bytes]) -> Iterator[bytes]:
                 "The backup cannot be decrypted: it was altered, or it was made with a key "
                 "that is no longer in TEND_ENCRYPTION_KEYS (add the old key back, last)."
             ) from exc
-        last, index = _PREFIX.unpack(plain[: _PREFIX.size])
+        flag, index = _PREFIX.unpack(plain[: _PREFIX.size])
         if index != expected:
             raise BackupError("The backup file's parts are out of order.")
-        yield plain[_PREFIX.size :]
+        yield flag >> 1, plain[_PREFIX.size :]
         expected += 1
-        if last:
+        if flag & 1:
             return
 
 
 def engine() -> str:
     return "sqlite" if connection.vendor == "sqlite" else connection.vendor
+
+
+def file_folders() -> dict[str, Path]:
+    """Folders of files that belong with the database (by name in the backup)."""
+    folders = {"media": Path(settings.MEDIA_ROOT)}
+    documents = getattr(settings, "TEND_DOCUMENTS_DIR", None)
+    if documents:
+        folders["documents"] = Path(documents)
+    return folders
 
 
 def default_path() -> Path:
@@ -134,18 +165,24 @@ def create_backup(output: Path | None = None, chunk_size: int = CHUNK_SIZE) -> P
     try:
         with os.fdopen(fd, "wb") as handle:
             writer = EncryptedWriter(handle, chunk_size)
+            folders = {name: path for name, path in file_folders().items() if path.is_dir()}
             header = {
                 "format": FORMAT,
                 "engine": engine(),
                 "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "folders": sorted(folders),
             }
             writer._frame(json.dumps(header).encode(), last=False)
+            writer.start_section(DATABASE)
             if header["engine"] == "sqlite":
                 _dump_sqlite(writer, output.parent)
             elif header["engine"] == "postgresql":
                 _dump_postgresql(writer)
             else:
                 raise BackupError(f"Backups of {header['engine']} databases are not supported.")
+            # Files after the database snapshot, so every file a row names is in the backup.
+            writer.start_section(FILES)
+            _dump_folders(writer, folders)
             writer.close()
             handle.flush()
             os.fsync(handle.fileno())
@@ -169,6 +206,12 @@ def _dump_sqlite(writer: EncryptedWriter, workdir: Path) -> None:
         with open(snapshot, "rb") as handle:
             while block := handle.read(1024 * 1024):
                 writer.write(block)
+
+
+def _dump_folders(writer: EncryptedWriter, folders: dict[str, Path]) -> None:
+    with tarfile.open(fileobj=writer, mode="w|") as archive:  # type: ignore[call-overload]
+        for name, path in sorted(folders.items()):
+            archive.add(path, arcname=name)
 
 
 def postgres_environment(
@@ -223,24 +266,80 @@ def read_header(path: Path) -> dict[str, Any]:
         return json.loads(next(read_frames(handle)))
 
 
-def restore_backup(path: Path) -> dict[str, Any]:
-    """Replace the configured database's contents with the snapshot in `path`."""
-    path = Path(path)
+def verify_backup(path: Path) -> dict[str, Any]:
+    """Decrypt and authenticate every frame without keeping anything; return the header."""
     with open(path, "rb") as handle:
-        frames = read_frames(handle)
-        header = json.loads(next(frames))
-        if header.get("format") != FORMAT:
-            raise BackupError(f"Backup format {header.get('format')} is not one this Tend reads.")
-        if header["engine"] != engine():
-            raise BackupError(
-                f"This backup is of a {header['engine']} database, but DATABASE_URL points to "
-                f"{engine()}. Restore it into the same kind of database."
-            )
-        if header["engine"] == "sqlite":
-            _restore_sqlite(frames)
-        else:
-            _restore_postgresql(frames)
+        sections = read_sections(handle)
+        header = json.loads(next(sections)[1])
+        for _section in sections:
+            pass
     return header
+
+
+def restore_backup(path: Path) -> dict[str, Any]:
+    """Replace the database's contents and the file folders with the backup in `path`.
+
+    The whole file is checked first, so a damaged backup changes nothing.
+    """
+    path = Path(path)
+    header = verify_backup(path)
+    if header.get("format") != FORMAT:
+        raise BackupError(f"Backup format {header.get('format')} is not one this Tend reads.")
+    if header["engine"] != engine():
+        raise BackupError(
+            f"This backup is of a {header['engine']} database, but DATABASE_URL points to "
+            f"{engine()}. Restore it into the same kind of database."
+        )
+    data_dir = Path(settings.DATA_DIR)
+    with open(path, "rb") as handle, _private_temp_file(data_dir, ".tar") as files_tar:
+        with open(files_tar, "wb") as files_out:
+            sections = read_sections(handle)
+            next(sections)  # the header
+            database = _database_chunks(sections, files_out)
+            if header["engine"] == "sqlite":
+                _restore_sqlite(database)
+            else:
+                _restore_postgresql(database)
+            for _rest in database:  # anything the database restore did not read
+                pass
+        _restore_folders(files_tar, header.get("folders", []))
+    return header
+
+
+def _database_chunks(
+    sections: Iterator[tuple[int, bytes]], files_out: IO[bytes]
+) -> Iterator[bytes]:
+    """The database section's chunks; the files section is written to `files_out` on the way."""
+    for section, data in sections:
+        if section == DATABASE:
+            yield data
+        elif section == FILES:
+            files_out.write(data)
+
+
+def _restore_folders(files_tar: Path, names: list[str]) -> None:
+    """Put each backed-up folder in place of the current one (other folders are left alone)."""
+    folders = file_folders()
+    unknown = [name for name in names if name not in folders]
+    if unknown:
+        raise BackupError(f"This Tend has no folder for {', '.join(unknown)} from the backup.")
+    if not names:
+        return
+    staging = Path(tempfile.mkdtemp(prefix=".tend-restore-", dir=settings.DATA_DIR))
+    try:
+        with tarfile.open(files_tar, mode="r") as archive:
+            archive.extractall(staging, filter="data")
+        for name in names:
+            target = folders[name]
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            previous = target.with_name(f".{target.name}.before-restore")
+            if target.exists():
+                shutil.rmtree(previous, ignore_errors=True)
+                target.rename(previous)
+            shutil.move(str(staging / name), str(target))
+            shutil.rmtree(previous, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _restore_sqlite(frames: Iterator[bytes]) -> None:
