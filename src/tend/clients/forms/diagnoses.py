@@ -110,7 +110,7 @@ class DiagnosisForm(forms.Form):
             self.fields["episode"].initial = first.uuid
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         onset, resolved = data.get("onset_on"), data.get("resolved_on")
         if onset and resolved and resolved < onset:
             self.add_error("resolved_on", "The resolution date is before the onset date.")

@@ -61,7 +61,7 @@ class EpisodeForm(forms.Form):
     def initial_from(cls, episode: Episode) -> dict[str, Any]:
         return {
             "opened_on": episode.opened_on,
-            "clinician": episode.clinician.uuid if episode.clinician_id else None,
+            "clinician": episode.clinician.uuid if episode.clinician else None,
             "presenting_concerns": episode.presenting_concerns,
             "referred_by": episode.referred_by,
             "referral_reason": episode.referral_reason,

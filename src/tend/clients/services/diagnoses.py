@@ -83,9 +83,12 @@ def _audit(action: str, diagnosis: Diagnosis, membership: Membership, request: A
 
 def _siblings(diagnosis: Diagnosis) -> Any:
     """The current diagnoses ranked together with this one: same client, same episode."""
-    return Diagnosis.objects.filter(
-        client_id=diagnosis.client_id, episode_id=diagnosis.episode_id, status__in=CURRENT
-    ).order_by("rank", "id")
+    rows = Diagnosis.objects.filter(client_id=diagnosis.client_id, status__in=CURRENT)
+    if diagnosis.episode_id is None:
+        rows = rows.filter(episode__isnull=True)
+    else:
+        rows = rows.filter(episode_id=diagnosis.episode_id)
+    return rows.order_by("rank", "id")
 
 
 def _close_ranks(diagnosis: Diagnosis) -> None:
