@@ -133,3 +133,35 @@ def test_the_front_desk_adds_a_policy_with_a_card_and_records_a_consent(
         page.get_by_role("link", name="Signed consent: informed consent to treatment", exact=True)
     ).to_be_visible()
     check_page(page, "documents-list")
+
+
+def test_the_practice_pages_for_payers_and_consent_forms(
+    page: Page, context: BrowserContext, live_server
+):
+    practice = PracticeFactory(name="Riverbend Counseling")
+    owner = MembershipFactory(practice=practice, role="owner")
+    PayerFactory(practice=practice, name="Blue Prairie Health", payer_id="BPH01")
+    PayerFactory(practice=practice, name="Texas Medicaid", payer_type="medicaid", is_archived=True)
+    ConsentTemplateFactory(practice=practice, title="Telehealth consent", kind="telehealth")
+    sign_in_by_session(context, live_server, owner)
+
+    page.goto(f"{live_server.url}/clients/payers/")
+    expect(page.get_by_role("link", name="Blue Prairie Health")).to_be_visible()
+    check_page(page, "payers")
+    page.get_by_role("link", name="Add a payer").click()
+    page.get_by_label("Name").fill("Blue Prairie Health")
+    page.get_by_label("Phone").fill("555")
+    page.get_by_role("button", name="Add payer").click()
+    expect(page.locator("#id_phone_error")).to_contain_text("10-digit")
+    expect(page.get_by_label("Name")).to_have_value("Blue Prairie Health")
+    check_page(page, "payer-form-errors")
+    page.get_by_label("Phone").fill("512 555 0100")
+    page.get_by_role("button", name="Add payer").click()
+    expect(page.locator("#id_name_error")).to_contain_text("already has a payer with this name")
+    check_page(page, "payer-form-name-taken")
+
+    page.goto(f"{live_server.url}/clients/consent-forms/")
+    expect(page.get_by_role("link", name="Telehealth consent")).to_be_visible()
+    check_page(page, "consent-templates")
+    page.get_by_role("link", name="Telehealth consent").click()
+    check_page(page, "consent-template-form")
