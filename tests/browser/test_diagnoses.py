@@ -93,6 +93,10 @@ def test_a_clinician_adds_a_diagnosis_with_the_keyboard(page: Page, live_server,
     page.get_by_role("button", name="Move up F41.1").click()
     expect(page.locator("#diagnosis-list tbody tr").first).to_contain_text("F41.1")
     expect(page.locator("#diagnosis-list tbody tr").first).to_contain_text("Primary")
+    expect(page.get_by_role("button", name="Move down F41.1")).to_be_focused()
+    expect(page.locator("#diagnosis-status")).to_have_text(
+        "F41.1 is now number 1, the primary diagnosis."
+    )
     check_page(page, "diagnoses-tab-reordered")
 
 

@@ -273,6 +273,8 @@ def test_htmx_gets_the_reordered_list_back(team, chart):
     assert body.startswith('<div id="diagnosis-list">') or 'id="diagnosis-list"' in body
     assert "<html" not in body
     assert body.index("Z63.0") < body.index("F33.1")
+    assert "Z63.0 is now number 1, the primary diagnosis." in body
+    assert 'data-moved="up"' in body
 
 
 def test_moving_the_first_up_or_the_last_down_changes_nothing(team, chart):

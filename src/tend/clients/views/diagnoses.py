@@ -95,14 +95,16 @@ def diagnosis_edit(request: HttpRequest, client: Any, access: Any, diagnosis: Di
 def diagnosis_move(request: HttpRequest, client: Any, access: Any, diagnosis: Diagnosis):
     """Move a diagnosis up or down the ranking; htmx gets the list back to swap in."""
     membership = request.membership  # type: ignore[attr-defined]
+    direction = request.POST.get("direction", "")
     try:
-        services.move_diagnosis(
-            diagnosis, request.POST.get("direction", ""), membership=membership, request=request
+        diagnosis = services.move_diagnosis(
+            diagnosis, direction, membership=membership, request=request
         )
     except services.DiagnosisError as exc:
         messages.error(request, str(exc))
     if getattr(request, "htmx", False):
-        return render(request, "clients/diagnosis_list.html", list_context(client, access))
+        context = list_context(client, access) | {"moved": diagnosis, "direction": direction}
+        return render(request, "clients/diagnosis_list.html", context)
     return redirect("clients:diagnoses", client_id=client.uuid)
 
 
