@@ -308,3 +308,31 @@ def test_the_service_refuses_overlapping_priorities(team, chart, payer):
             priority="secondary",
             effective_on=datetime.date(2026, 6, 1),
         )
+
+
+def test_opening_a_policy_to_edit_is_an_audited_read_of_the_chart(team, chart, payer):
+    policy = InsurancePolicyFactory(client=chart, payer=payer)
+    signed_in(team.biller).get(_edit(policy))
+    event = AuditEvent.objects.get(action="phi.read")
+    assert event.object_id == str(chart.uuid)
+    assert event.detail == {"what": "insurance"}
+
+
+def test_an_archived_payer_is_not_offered_for_a_new_policy(team, chart, payer):
+    PayerFactory(practice=team.practice, name="Retired Plan", is_archived=True)
+    html = signed_in(team.front_desk).get(_add(chart)).content.decode()
+    assert "Retired Plan" not in html
+    assert "Blue Valley Health" in html
+
+
+def test_the_back_of_the_card_and_a_missing_side(team, chart, payer):
+    back = SimpleUploadedFile("back.pdf", b"%PDF-1.4\n%%EOF\n")
+    signed_in(team.front_desk).post(_add(chart), {**_policy(payer), "card_back": back})
+    policy = InsurancePolicy.objects.get()
+    url = reverse("clients:policy_card", kwargs={"policy_id": policy.uuid})
+    response = signed_in(team.front_desk).get(url + "?side=back")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    missing = signed_in(team.front_desk).get(url)
+    assert missing.status_code == 302
+    assert missing["Location"] == _tab(chart)

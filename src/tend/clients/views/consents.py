@@ -146,7 +146,7 @@ def consent_add(request: HttpRequest, client: Client, access: ChartAccess) -> Ht
     return render(request, "clients/consent_form.html", context)
 
 
-@chart_object_view(Consent, "consent_id", needs="consents")
+@chart_object_view(Consent, "consent_id", needs="consents", tab="consents")
 @require_http_methods(["GET", "POST"])
 def consent_revoke(
     request: HttpRequest, client: Client, access: ChartAccess, consent: Consent
@@ -170,7 +170,7 @@ def consent_revoke(
     return render(request, "clients/consent_revoke.html", {**context, "consent": consent})
 
 
-@chart_object_view(Consent, "consent_id", needs="consents")
+@chart_object_view(Consent, "consent_id", needs="consents", tab="consents")
 @require_http_methods(["GET", "POST"])
 def consent_edit(
     request: HttpRequest, client: Client, access: ChartAccess, consent: Consent

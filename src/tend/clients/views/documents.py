@@ -32,11 +32,13 @@ def chart_object_view(
     id_kwarg: str,
     needs: str,
     *,
+    tab: str = "",
     client_of: Callable[[Any], int] = lambda obj: obj.client_id,
 ) -> Callable[..., Any]:
     """Like `chart_view`, for a page addressed by one chart object's id (no client_id):
     `view(request, client, access, obj)`. The object must be visible (404), the role must
-    see `needs` of this client's chart (403), restricted charts need broken glass."""
+    see `needs` of this client's chart (403), restricted charts need broken glass. A GET
+    is audited as a read of the chart's `tab` (downloads audit the document instead)."""
     roles = frozenset(role for role, access in _BY_ROLE.items() if getattr(access, needs))
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -52,6 +54,8 @@ def chart_object_view(
                 raise PermissionDenied("Your role does not see this part of the chart.")
             if not may_open(request, client):
                 return redirect("clients:break_glass", client_id=client.uuid)
+            if tab and request.method == "GET":
+                audit_read(request, client, what=tab)
             return view(request, client, access, obj, **kwargs)
 
         wrapped.tend_roles = roles  # type: ignore[attr-defined]
@@ -140,7 +144,7 @@ def document_download(
     return serve_document(request, document, back=_documents_url(client))
 
 
-@chart_object_view(Document, "document_id", needs="documents")
+@chart_object_view(Document, "document_id", needs="documents", tab="documents")
 @require_http_methods(["GET", "POST"])
 def document_archive(
     request: HttpRequest, client: Client, access: ChartAccess, document: Document

@@ -154,7 +154,7 @@ def policy_add(request: HttpRequest, client: Client, access: ChartAccess) -> Htt
     return _policy_page(request, client, access, form=form, policy=None)
 
 
-@chart_object_view(InsurancePolicy, "policy_id", needs="insurance")
+@chart_object_view(InsurancePolicy, "policy_id", needs="insurance", tab="insurance")
 @require_http_methods(["GET", "POST"])
 def policy_edit(
     request: HttpRequest, client: Client, access: ChartAccess, policy: InsurancePolicy
@@ -223,7 +223,7 @@ def _auth_page(
     return render(request, "clients/authorization_form.html", context)
 
 
-@chart_object_view(InsurancePolicy, "policy_id", needs="insurance")
+@chart_object_view(InsurancePolicy, "policy_id", needs="insurance", tab="insurance")
 @require_http_methods(["GET", "POST"])
 def authorization_add(
     request: HttpRequest, client: Client, access: ChartAccess, policy: InsurancePolicy
