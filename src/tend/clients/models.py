@@ -7,7 +7,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -56,23 +56,20 @@ class ClientQuerySet(PracticeScopedQuerySet):
         qs = self.for_practice(membership.practice_id)
         if membership.role in PRACTICE_WIDE_ROLES:
             return qs
+        # `id IN (the care team's clients)`, not a correlated EXISTS: SQLite then starts from
+        # the member's own assignments instead of testing every client of the practice
+        # (bench/bench_caseload.py: a clinician's caseload in the large demo, 55 ms -> 10 ms).
         return qs.filter(
-            Exists(
-                CareTeamMember.objects.filter(
-                    client=OuterRef("pk"),
-                    membership_id__in=_caseload_memberships(membership),
-                    ended_on__isnull=True,
-                )
-            )
+            pk__in=CareTeamMember.objects.filter(
+                membership_id__in=_caseload_memberships(membership), ended_on__isnull=True
+            ).values("client_id")
         )
 
     def in_caseload_of(self, membership: Membership) -> ClientQuerySet:
         return self.filter(
-            Exists(
-                CareTeamMember.objects.filter(
-                    client=OuterRef("pk"), membership=membership, ended_on__isnull=True
-                )
-            )
+            pk__in=CareTeamMember.objects.filter(
+                membership=membership, ended_on__isnull=True
+            ).values("client_id")
         )
 
     def open(self) -> ClientQuerySet:
