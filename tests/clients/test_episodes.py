@@ -220,6 +220,19 @@ def test_a_clinician_edits_an_open_episode(team):
     assert "Panic" not in str(event.detail)  # no PHI in the audit log
 
 
+def test_an_episode_keeps_a_clinician_who_has_since_left(team):
+    client = client_of(team.clinician)
+    episode = EpisodeFactory(client=client, clinician=team.supervisor)
+    team.supervisor.is_active = False
+    team.supervisor.save()
+    url = reverse("clients:episode_edit", args=[episode.uuid])
+    data = episode_data(team, clinician=str(team.supervisor.uuid), referred_by="School")
+    response = signed_in(team.clinician).post(url, data)
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    assert (episode.clinician, episode.referred_by) == (team.supervisor, "School")
+
+
 def test_the_edit_page_shows_what_is_stored(team):
     client = client_of(team.clinician)
     episode = EpisodeFactory(client=client, referred_by="School counselor")

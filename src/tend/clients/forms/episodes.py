@@ -53,9 +53,15 @@ class EpisodeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Reason for referral"
     )
 
-    def __init__(self, *args: Any, practice: Practice, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, practice: Practice, current: Membership | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians(practice)  # type: ignore[attr-defined]
+        choices = clinicians(practice)
+        if current is not None:
+            # A clinician who has since left stays on the episode until someone changes it.
+            choices = choices | Membership.objects.filter(pk=current.pk, practice=practice)
+        self.fields["clinician"].queryset = choices.distinct()  # type: ignore[attr-defined]
 
     @classmethod
     def initial_from(cls, episode: Episode) -> dict[str, Any]:

@@ -111,7 +111,11 @@ def _edit_page(request: HttpRequest, client: Any, access: Any, episode: Episode,
         "tab": "episodes",
         "episode": episode,
         "form": forms.get("form")
-        or EpisodeForm(initial=EpisodeForm.initial_from(episode), practice=client.practice),
+        or EpisodeForm(
+            initial=EpisodeForm.initial_from(episode),
+            practice=client.practice,
+            current=episode.clinician,
+        ),
         "activate_form": forms.get("activate_form")
         or ActivateForm(initial={"on_date": services.practice_today(client.practice)}),
         "discharge_form": forms.get("discharge_form")
@@ -129,7 +133,7 @@ def episode_edit(request: HttpRequest, client: Any, access: Any, episode: Episod
     """An episode's details; open episodes can be edited, discharged ones are read-only."""
     membership = request.membership  # type: ignore[attr-defined]
     if request.method == "POST":
-        form = EpisodeForm(request.POST, practice=membership.practice)
+        form = EpisodeForm(request.POST, practice=membership.practice, current=episode.clinician)
         if form.is_valid():
             try:
                 services.update_episode(
