@@ -143,6 +143,8 @@ def test_a_restricted_chart_asks_to_break_the_glass(context, page, live_server, 
     )
     page.get_by_role("button", name="Open the chart").click()
     expect(page.locator("main h1")).to_contain_text("Morgan Price")
+    expect(page.locator("main h1 .badge")).to_have_text("Restricted chart")
+    check_page(page, "clients-chart-restricted")
 
 
 def test_the_owners_chart_pages(context, page, live_server, practice_team):

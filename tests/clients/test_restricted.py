@@ -46,7 +46,9 @@ def test_breaking_the_glass_opens_the_chart_for_this_session_only(team, restrict
     assert "This chart is restricted" in member.get(glass).content.decode()
     response = member.post(glass, {"reason": REASON})
     assert response.status_code == 302 and response["Location"] == chart
-    assert member.get(chart).status_code == 200
+    opened = member.get(chart)
+    assert opened.status_code == 200
+    assert "by breaking the glass" in opened.content.decode()
     access = BreakGlassAccess.objects.get()
     assert (access.membership, access.reason) == (team.front_desk, REASON)
     assert access.expires_at <= timezone.now() + datetime.timedelta(hours=8)

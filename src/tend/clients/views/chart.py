@@ -141,7 +141,8 @@ def _overview_context(client: Client) -> dict[str, Any]:
 def chart(request: HttpRequest, client: Client, access: Any) -> HttpResponse:
     """The chart's overview: demographics, contacts, permissions, care team, status history."""
     context = {"client": client, "access": access, "tab": "overview", **_overview_context(client)}
-    context["may_restrict"] = _may_restrict(request, client)
+    membership = request.membership  # type: ignore[attr-defined]
+    context["glass_open"] = client.is_restricted and not on_care_team(client, membership)
     return render(request, "clients/chart_overview.html", context)
 
 
