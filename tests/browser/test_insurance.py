@@ -105,6 +105,9 @@ def test_the_front_desk_adds_a_policy_with_a_card_and_records_a_consent(
     expect(thumbnail).to_be_visible()
     assert thumbnail.evaluate("img => img.naturalWidth") == 340  # the decrypted image loaded
     check_page(page, "insurance-with-policy")
+    page.set_viewport_size({"width": 390, "height": 844})
+    check_page(page, "insurance-with-policy-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
     policy = InsurancePolicy.objects.get(client=client)
     assert policy.card_front is not None
 
