@@ -95,6 +95,8 @@ def test_search_by_name_preferred_name_email_phone_digits_and_birth_date(team):
         "jr@example",
         "5550177",
         "512-555-0177",
+        "(512) 555-0177",
+        "+1 512 555 0177",
         "07/04/1985",
         "jonathan reyes",
     ]:

@@ -7,6 +7,7 @@ annotation, a subquery or a prefetch.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -54,6 +55,7 @@ from tend.core.access import member_required
 from tend.practices.choices import ALL_ROLES, MANAGERS, Role
 
 PAGE_SIZE = 50
+PHONE_LIKE = re.compile(r"[\d\s().+-]+")
 REGISTER_ROLES = frozenset(role for role, access in _BY_ROLE.items() if access.register)
 AUTH_VISITS_LOW = 2
 AUTH_ENDING_DAYS = 14
@@ -114,7 +116,9 @@ def _search(clients: QuerySet, text: str) -> QuerySet:
             | Q(email__icontains=word)
         )
     digits = services.phone_digits(text)
-    if len(digits) >= 4 and len(digits) == len(text.replace(" ", "").replace("-", "").strip("()")):
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]  # +1 country code
+    if len(digits) >= 4 and PHONE_LIKE.fullmatch(text):
         bare = Replace(
             Replace(Replace(Replace(F("number"), Value("(")), Value(")")), Value(" ")), Value("-")
         )
