@@ -103,13 +103,14 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     except service.ImportRefused as exc:
         messages.error(request, str(exc))
         return redirect("clients:import_map")
-    fields = [(m, service.FIELDS[m]) for m in state["mapping"] if m != service.IGNORE]
+    fields = [(m, service.FIELDS[m].split(" (")[0]) for m in state["mapping"] if m != "ignore"]
+    bad = {error.row for error in validation.errors}
     context = {
         "filename": state["filename"],
         "validation": validation,
         "fields": fields,
         "preview": [
-            (row["_row"], row["_existing"], [row.get(name, "") for name, _label in fields])
+            (row["_row"], row["_existing"], row["_row"] in bad, [row.get(n, "") for n, _ in fields])
             for row in service.preview(validation)
         ],
         "form": ImportConfirmForm(),
