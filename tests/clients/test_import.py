@@ -3,6 +3,7 @@ row and column, the all-or-nothing import, the kept file, and who may import."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
 
@@ -233,3 +234,37 @@ def test_an_emergency_contact_column_becomes_a_related_person(team):
         "(512) 555-0199",
         "Brother",
     )
+
+
+def test_the_import_command_imports_a_file_as_an_owner(team, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "clients.csv"
+    path.write_bytes(sp_csv(team.clinician.user.email))
+    call_command(
+        "import_clients",
+        str(path),
+        practice=str(team.practice.uuid),
+        actor=team.owner.user.email,
+        stdout=io.StringIO(),
+    )
+    assert Client.objects.filter(practice=team.practice).count() == 2
+
+
+def test_the_import_command_reports_problems_and_saves_nothing(team, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "clients.csv"
+    path.write_bytes(b"First Name,Last Name,DOB\r\nAna,Diaz,13/45/1990\r\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problems"):
+        call_command(
+            "import_clients",
+            str(path),
+            practice=str(team.practice.uuid),
+            actor=team.owner.user.email,
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "Row 2, DOB: 13/45/1990 is not a date" in err.getvalue()
+    assert Client.objects.count() == 0
