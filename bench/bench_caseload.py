@@ -30,12 +30,13 @@ def _signed_in(membership):
 
 
 def _measure(client, url: str) -> dict:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(WARM_UP):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+    reset_queries()  # each request starts by clearing the log; start from an empty one
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     times = []
@@ -63,6 +64,7 @@ def run() -> dict:
     from tend.practices.demo import build_demo_practice
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.DEBUG = False  # as in production: no query log, no template debug information
     # Keep one connection across requests (as a server with persistent connections does), so
     # the query log survives each request and reconnecting is not what we measure.
     request_finished.disconnect(close_old_connections)
