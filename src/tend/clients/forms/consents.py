@@ -90,7 +90,8 @@ class ConsentForm(forms.Form):
         return signed
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("template") and not data.get("kind"):
             self.add_error("template", "Choose the practice's form, or the kind of consent.")
         signed, expires = data.get("signed_on"), data.get("expires_on")

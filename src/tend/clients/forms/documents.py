@@ -32,7 +32,8 @@ class DocumentUploadForm(forms.Form):
             ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload is not None:
             try:

@@ -191,7 +191,8 @@ class PolicyForm(forms.ModelForm):
             return None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("payer") and not data.get("new_payer_name", "").strip():
             self.add_error("payer", "Choose the payer, or type the name of a new one.")
         start, end = data.get("effective_on"), data.get("ends_on")
@@ -266,7 +267,8 @@ class AuthorizationForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("starts_on"), data.get("ends_on")
         if start and end and end < start:
             self.add_error("ends_on", "The end date cannot be before the start date.")
