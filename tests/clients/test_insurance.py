@@ -336,3 +336,14 @@ def test_the_back_of_the_card_and_a_missing_side(team, chart, payer):
     missing = signed_in(team.front_desk).get(url)
     assert missing.status_code == 302
     assert missing["Location"] == _tab(chart)
+
+
+def test_a_new_payer_with_a_taken_name_is_refused_next_to_the_new_payer_field(team, chart, payer):
+    response = signed_in(team.front_desk).post(
+        _add(chart), _policy(None, new_payer_name="blue valley health")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_new_payer_name_error"' in html
+    assert "already has a payer with this name" in html
+    assert not InsurancePolicy.objects.exists()

@@ -26,7 +26,10 @@ PAYER_READERS = PAYER_MANAGERS | {Role.FRONT_DESK}
 
 
 def _refused(form: Any, exc: service.InsuranceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+    field = exc.field
+    if field == "name" and "new_payer_name" in form.fields:
+        field = "new_payer_name"  # a payer typed in while entering a policy
+    form.add_error(field if field in form.fields else None, str(exc))
 
 
 # Payers -------------------------------------------------------------------------------------
