@@ -134,7 +134,7 @@ class DemographicsForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("gender_identity") == "other" and not data.get("gender_identity_other"):
             self.add_error(
                 "gender_identity_other", "Describe the gender identity in a word or two."
@@ -195,12 +195,12 @@ class RegisterClientForm(DemographicsForm):
         self.membership = membership
         self.duplicates: list[Client] = []
         self.hidden_duplicates = 0
-        self.fields["clinician"].queryset = clinicians_of(membership.practice_id)
+        self.fields["clinician"].queryset = clinicians_of(membership.practice_id)  # type: ignore[attr-defined]
         if membership.is_clinical and not self.is_bound:
             self.fields["clinician"].initial = membership.uuid
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.is_minor():
             if not data.get("guardian_name"):
                 self.add_error("guardian_name", "A minor needs a guardian: enter their name.")
@@ -314,7 +314,7 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, membership: Membership, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = ContactKind.choices
+        self.fields["kind"].choices = ContactKind.choices  # type: ignore[attr-defined]
         self.fields["linked_client"] = forms.ModelChoiceField(
             label="Also a client of the practice",
             queryset=Client.objects.visible_to(membership)
@@ -325,7 +325,7 @@ class ContactForm(forms.ModelForm):
             empty_label="No",
             help_text="For couple and family work: link to their own chart.",
         )
-        self.fields["linked_client"].label_from_instance = lambda c: f"{c.sort_name}"
+        self.fields["linked_client"].label_from_instance = lambda c: f"{c.sort_name}"  # type: ignore[attr-defined]
         if self.instance.pk and self.instance.linked_client_id:
             self.initial["linked_client"] = self.instance.linked_client.uuid
 
@@ -347,7 +347,7 @@ class StatusForm(forms.Form):
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = CLIENT_TRANSITIONS.get(client.status, set())
-        self.fields["to_status"].choices = [c for c in ClientStatus.choices if c[0] in allowed]
+        self.fields["to_status"].choices = [c for c in ClientStatus.choices if c[0] in allowed]  # type: ignore[attr-defined]
         self.fields["on_date"].initial = timezone.localdate()
 
     def clean_on_date(self) -> datetime.date:
@@ -365,7 +365,7 @@ class CareTeamForm(forms.Form):
 
     def __init__(self, *args: Any, practice: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians_of(practice)
+        self.fields["clinician"].queryset = clinicians_of(practice)  # type: ignore[attr-defined]
 
 
 class ReassignForm(forms.Form):
@@ -378,8 +378,8 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clients"].queryset = Client.objects.visible_to(membership)
-        self.fields["to_clinician"].queryset = clinicians_of(membership.practice_id)
+        self.fields["clients"].queryset = Client.objects.visible_to(membership)  # type: ignore[attr-defined]
+        self.fields["to_clinician"].queryset = clinicians_of(membership.practice_id)  # type: ignore[attr-defined]
 
 
 class BreakGlassForm(forms.Form):
@@ -426,21 +426,21 @@ class CaseloadFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.membership = membership
         practice = membership.practice_id
-        self.fields["payer"].queryset = Payer.objects.for_practice(practice).filter(
+        self.fields["payer"].queryset = Payer.objects.for_practice(practice).filter(  # type: ignore[attr-defined]
             is_archived=False
         )
         if membership.role == Role.CLINICIAN:
             del self.fields["clinician"]
         elif membership.role == Role.SUPERVISOR:
             field = self.fields["clinician"]
-            field.queryset = (
+            field.queryset = (  # type: ignore[attr-defined]
                 Membership.objects.filter(pk=membership.pk)
                 | membership.supervisees.filter(is_active=True)
             ).select_related("user")
-            field.empty_label = "Me and everyone I supervise"
+            field.empty_label = "Me and everyone I supervise"  # type: ignore[attr-defined]
             field.label = "Caseload of"
         else:
-            self.fields["clinician"].queryset = clinicians_of(practice)
+            self.fields["clinician"].queryset = clinicians_of(practice)  # type: ignore[attr-defined]
 
 
 def parse_birth_date(text: str) -> datetime.date | None:

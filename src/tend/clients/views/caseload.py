@@ -127,7 +127,7 @@ def _search(clients: QuerySet, text: str) -> QuerySet:
     return clients.filter(words)
 
 
-SORT_ORDER = {
+SORT_ORDER: dict[str, list[Any]] = {
     "name": ["legal_last_name", "legal_first_name", "id"],
     "age": [F("date_of_birth").desc(nulls_last=True), "id"],
     "status": ["status", "legal_last_name", "id"],
@@ -137,7 +137,7 @@ SORT_ORDER = {
 
 def caseload_clients(membership: Any, form: CaseloadFilterForm, data: dict) -> QuerySet:
     """The member's caseload, searched, filtered and sorted."""
-    clients = Client.objects.visible_to(membership)
+    clients: Any = Client.objects.visible_to(membership)
     clinician = data.get("clinician")
     if membership.role == Role.CLINICIAN:
         clinician = membership
@@ -208,7 +208,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
     form = ReassignForm(request.POST, membership=membership)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(e) for e in errors))
         return redirect("clients:caseload")
     moved = services.reassign_clients(
         form.cleaned_data["clients"], form.cleaned_data["to_clinician"], membership=membership

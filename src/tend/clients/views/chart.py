@@ -44,7 +44,7 @@ def part_view(model: type[models.Model], needs: str) -> Callable:
             visible = model._default_manager.filter(
                 client__in=Client.objects.visible_to(membership)
             ).select_related("client")
-            obj = get_scoped_or_404(visible, membership, uuid=next(iter(kwargs.values())))
+            obj: Any = get_scoped_or_404(visible, membership, uuid=next(iter(kwargs.values())))
             access = chart_access(membership, obj.client)
             if not getattr(access, needs):
                 record("permission.denied", request=request, detail={"view": view.__name__})
@@ -73,7 +73,7 @@ NOT_SHOWN = {"id", "uuid", "practice", "client", "created_at", "updated_at"}
 
 
 def _shown(model: type[models.Model], name: str, value: Any) -> str:
-    field = model._meta.get_field(name)
+    field: Any = model._meta.get_field(name)
     if value in (None, ""):
         return "—"
     if field.is_relation:
@@ -87,13 +87,15 @@ def _shown(model: type[models.Model], name: str, value: Any) -> str:
 
 def _changes_of(records: list[Any], model: type[models.Model], what: str) -> list[Change]:
     """Consecutive versions of each row compared field by field."""
-    changes, previous = [], {}
+    changes: list[Change] = []
+    previous: dict[int, Any] = {}
     for rec in records:
         before = previous.get(rec.id)
         fields = []
         if before is not None:
             for change in rec.diff_against(before, excluded_fields=NOT_SHOWN).changes:
-                label = str(model._meta.get_field(change.field).verbose_name)
+                field: Any = model._meta.get_field(change.field)
+                label = str(field.verbose_name)
                 fields.append(
                     (
                         label[:1].upper() + label[1:],
