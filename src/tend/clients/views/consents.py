@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tend.clients.access import ChartAccess
-from tend.clients.chart import chart_view
+from tend.clients.chart import chart_object_view, chart_view
 from tend.clients.choices import ConsentKind
 from tend.clients.forms.consents import (
     ConsentExpiryForm,
@@ -22,7 +22,6 @@ from tend.clients.forms.consents import (
 )
 from tend.clients.models import Client, Consent, ConsentTemplate
 from tend.clients.services import consents as service
-from tend.clients.views.documents import chart_object_view
 from tend.core.access import get_scoped_or_404, member_required
 from tend.practices.choices import MANAGERS
 

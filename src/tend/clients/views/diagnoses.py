@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tend.clients import icd
 from tend.clients.access import _BY_ROLE
-from tend.clients.chart import chart_view
+from tend.clients.chart import chart_object_view, chart_view
 from tend.clients.forms.diagnoses import DiagnosisForm
 from tend.clients.models import Diagnosis, IcdCode
 from tend.clients.services import diagnoses as services
-from tend.clients.views.episodes import chart_object_view, refused
+from tend.clients.views.episodes import refused
 from tend.core.access import member_required
 
 # Who may use the code picker: the roles that see diagnoses at all.

@@ -3,10 +3,6 @@ archive. Also `chart_object_view`, the chart checks for pages addressed by a cha
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,53 +11,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tend.clients import storage
-from tend.clients.access import _BY_ROLE, ChartAccess, chart_access
-from tend.clients.chart import chart_view, may_open
+from tend.clients.access import ChartAccess
+from tend.clients.chart import chart_object_view, chart_view
 from tend.clients.choices import DocumentKind
 from tend.clients.forms.documents import DocumentArchiveForm, DocumentUploadForm
 from tend.clients.models import Client, Document
 from tend.clients.services import documents as service
-from tend.core.access import get_scoped_or_404, member_required
 from tend.core.audit import audit_read, record
 
 INLINE_TYPES = frozenset({service.PDF, service.PNG, service.JPEG})
-
-
-def chart_object_view(
-    model: type[models.Model],
-    id_kwarg: str,
-    needs: str,
-    *,
-    tab: str = "",
-    client_of: Callable[[Any], int] = lambda obj: obj.client_id,
-) -> Callable[..., Any]:
-    """Like `chart_view`, for a page addressed by one chart object's id (no client_id):
-    `view(request, client, access, obj)`. The object must be visible (404), the role must
-    see `needs` of this client's chart (403), restricted charts need broken glass. A GET
-    is audited as a read of the chart's `tab` (downloads audit the document instead)."""
-    roles = frozenset(role for role, access in _BY_ROLE.items() if getattr(access, needs))
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @member_required()
-        @wraps(view)
-        def wrapped(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            membership = request.membership  # type: ignore[attr-defined]
-            obj = get_scoped_or_404(model, membership, uuid=kwargs.pop(id_kwarg))
-            client = get_scoped_or_404(Client, membership, pk=client_of(obj))
-            access = chart_access(membership, client)
-            if not getattr(access, needs):
-                record("permission.denied", request=request, detail={"view": view.__name__})
-                raise PermissionDenied("Your role does not see this part of the chart.")
-            if not may_open(request, client):
-                return redirect("clients:break_glass", client_id=client.uuid)
-            if tab and request.method == "GET":
-                audit_read(request, client, what=tab)
-            return view(request, client, access, obj, **kwargs)
-
-        wrapped.tend_roles = roles  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
 
 
 def visible_documents(client: Client, access: ChartAccess) -> models.QuerySet[Document]:

@@ -2,54 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Model, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tend.clients.access import _BY_ROLE, chart_access
-from tend.clients.chart import chart_view, may_open
+from tend.clients.chart import chart_object_view, chart_view
 from tend.clients.choices import EpisodeStatus
 from tend.clients.forms.episodes import ActivateForm, DischargeForm, EpisodeForm, status_form
 from tend.clients.models import Episode
 from tend.clients.services import episodes as services
-from tend.core.access import get_scoped_or_404, member_required
-from tend.core.audit import audit_read, record
-
-
-def chart_object_view(model: type[Model], id_kwarg: str, needs: str, tab: str) -> Callable:
-    """Like `chart_view`, for a page addressed by one object of a chart (`episode_id`):
-    the object's client decides access, exactly as its chart would. The view receives
-    `(request, client, access, obj)`."""
-    roles = frozenset(role for role, access in _BY_ROLE.items() if getattr(access, needs))
-
-    def decorator(view: Callable) -> Callable:
-        @member_required()
-        @wraps(view)
-        def wrapped(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            membership = request.membership  # type: ignore[attr-defined]
-            obj = get_scoped_or_404(model, membership, uuid=kwargs[id_kwarg])
-            client = obj.client  # type: ignore[attr-defined]
-            access = chart_access(membership, client)
-            if not getattr(access, needs):
-                record("permission.denied", request=request, detail={"view": view.__name__})
-                raise PermissionDenied("Your role does not see this part of the chart.")
-            if not may_open(request, client):
-                return redirect("clients:break_glass", client_id=client.uuid)
-            if request.method == "GET":
-                audit_read(request, client, what=tab)
-            return view(request, client, access, obj)
-
-        wrapped.tend_roles = roles  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
 
 
 def refused(form: Any, exc: Exception) -> None:

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tend.clients.access import ChartAccess
-from tend.clients.chart import chart_view
+from tend.clients.chart import chart_object_view, chart_view
 from tend.clients.forms.insurance import AuthorizationForm, EndPolicyForm, PayerForm, PolicyForm
 from tend.clients.models import Client, InsurancePolicy, Payer, PriorAuthorization
 from tend.clients.services import insurance as service
-from tend.clients.views.documents import chart_object_view, serve_document
+from tend.clients.views.documents import serve_document
 from tend.core.access import get_scoped_or_404, member_required
 from tend.practices.choices import Role
 
