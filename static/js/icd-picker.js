@@ -52,8 +52,6 @@
       all.forEach(function (option, i) {
         option.setAttribute("aria-selected", i === active ? "true" : "false");
         option.classList.toggle("is-active", i === active);
-        // Until tend.css styles .icd-option.is-active, the notice look marks the active one.
-        option.classList.toggle("notice", i === active);
       });
       input.setAttribute("aria-activedescendant", all[active].id);
       all[active].scrollIntoView({ block: "nearest" });

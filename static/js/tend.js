@@ -6,6 +6,8 @@
  *   people without JavaScript, and for keyboard users who prefer it).
  * - Flash messages can be dismissed.
  * - Under ~800px the main menu collapses behind a "Menu" button.
+ * - On a narrow screen the chart tabs scroll sideways; the current tab is scrolled into view.
+ * - After a live caseload search, the filter form's "Clear" link shows when anything is filtered.
  *
  * No inline scripts or style attributes anywhere: the Content Security Policy forbids them.
  */
@@ -110,7 +112,52 @@
     });
   }
 
+  // The caseload's live search swaps only the results; the "Clear" link lives in the form, so
+  // show it whenever a field of that form holds something other than its default.
+  function isFiltered(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (!field.name || field.type === "submit" || field.type === "hidden") {
+        return false;
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked;
+      }
+      if (field.tagName === "SELECT") {
+        return field.selectedIndex > 0;
+      }
+      return field.value.trim() !== "";
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "caseload-results") {
+      return;
+    }
+    document.querySelectorAll("[data-caseload-clear]").forEach(function (link) {
+      var form = link.closest("form");
+      if (form) {
+        link.hidden = !isFiltered(form);
+      }
+    });
+  });
+
+  function showCurrentTab() {
+    document.querySelectorAll(".chart-tabs ul").forEach(function (list) {
+      var current = list.querySelector("[aria-current]");
+      if (!current || list.scrollWidth <= list.clientWidth) {
+        return;
+      }
+      var left = current.offsetLeft;
+      var right = left + current.offsetWidth;
+      if (left < list.scrollLeft || right > list.scrollLeft + list.clientWidth) {
+        list.scrollLeft = Math.max(0, left - (list.clientWidth - current.offsetWidth) / 2);
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showCurrentTab();
     setUpSwitcher(document);
     setUpDismissible(document);
     setUpMenu();
