@@ -7,6 +7,8 @@
  * - Flash messages can be dismissed.
  * - Under ~800px the main menu collapses behind a "Menu" button.
  * - On a narrow screen the chart tabs scroll sideways; the current tab is scrolled into view.
+ * - A table too wide for the screen scrolls inside its .table-wrap, which then takes the
+ *   keyboard focus so it can be scrolled without a mouse.
  * - After a live caseload search, the filter form's "Clear" link shows when anything is filtered.
  *
  * No inline scripts or style attributes anywhere: the Content Security Policy forbids them.
@@ -156,7 +158,30 @@
     });
   }
 
+  function focusableWideTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.hasAttribute("data-tend-scroll") || !wrap.hasAttribute("tabindex")) {
+        var wide = wrap.scrollWidth > wrap.clientWidth + 1;
+        if (wide) {
+          wrap.setAttribute("tabindex", "0");
+          wrap.setAttribute("data-tend-scroll", "");
+        } else if (wrap.hasAttribute("data-tend-scroll")) {
+          wrap.removeAttribute("tabindex");
+          wrap.removeAttribute("data-tend-scroll");
+        }
+      }
+    });
+  }
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(focusableWideTables, 150);
+  });
+  document.addEventListener("htmx:afterSettle", focusableWideTables);
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusableWideTables();
     showCurrentTab();
     setUpSwitcher(document);
     setUpDismissible(document);
