@@ -60,7 +60,7 @@ class ImportMappingForm(forms.Form):
     def mapping(self) -> list[str]:
         return [self.cleaned_data[f"column_{i}"] for i in range(len(self.headers))]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.errors:
             try:

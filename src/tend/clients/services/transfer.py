@@ -18,7 +18,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -328,7 +328,7 @@ def parse_csv(data: bytes) -> ParsedFile:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), dialect)
         headers = [h.strip() for h in next(reader, [])]
-        rows = []
+        rows: list[list[str]] = []
         for row in reader:
             if not any(cell.strip() for cell in row):
                 rows.append([])  # keep blank lines so row numbers match the spreadsheet
@@ -383,7 +383,7 @@ class _Bad(ValueError):
 
 
 def _max_length(name: str) -> int:
-    return Client._meta.get_field(name).max_length
+    return int(getattr(Client._meta.get_field(name), "max_length", 0) or 0)
 
 
 def parse_date(value: str) -> datetime.date:
@@ -395,7 +395,7 @@ def parse_date(value: str) -> datetime.date:
     raise _Bad(f"{value} is not a date (use MM/DD/YYYY or YYYY-MM-DD)")
 
 
-def _choice(value: str, choices: Any, words: dict[str, str], what: str) -> str:
+def _choice(value: str, choices: Any, words: Mapping[str, str], what: str) -> str:
     key = normalise_header(value)
     if key in words:
         return words[key]
@@ -550,7 +550,9 @@ def _client_from(cleaned: dict[str, Any], practice_id: int, today: datetime.date
         client.gender_identity = gender
     client.status = cleaned.get("status", ClientStatus.ACTIVE)
     client.client_type = cleaned.get("client_type") or (
-        ClientType.MINOR if client.date_of_birth and client.age_on(today) < 18 else ClientType.ADULT
+        ClientType.MINOR
+        if client.date_of_birth and (client.age_on(today) or 0) < 18
+        else ClientType.ADULT
     )
     return client
 
@@ -809,8 +811,8 @@ def client_record_rows(client: Client, *, insurance: bool) -> Iterator[list[str]
         elif isinstance(value, bool):
             value = "yes" if value else "no"
         yield [defuse(v) for v in ("Client", f.verbose_name, value)]
-    for f in ("cultural_considerations", "accessibility_needs"):
-        yield [defuse(v) for v in ("Client", f.replace("_", " "), getattr(client, f))]
+    for name in ("cultural_considerations", "accessibility_needs"):
+        yield [defuse(v) for v in ("Client", name.replace("_", " "), getattr(client, name))]
     for phone in client.phones.all():
         label = f"{phone.get_kind_display()} phone" + (" (primary)" if phone.is_primary else "")
         yield [defuse(v) for v in ("Phone", label, phone.number)]
