@@ -126,6 +126,10 @@ def tour(page: Page, live_server, pages: list[tuple[str, str]], prefix: str) -> 
         response = page.goto(live_server.url + path)
         assert response.status == 200, f"{path} answered {response.status}"
         expect(page.locator("main h1").first).to_be_visible()
+        # Payers and consent forms live in the settings area; everything else under Clients.
+        in_settings = path.startswith(("/clients/payers/", "/clients/consent-forms/"))
+        current = page.locator(".primary-nav a[aria-current]")
+        expect(current).to_have_text("Settings" if in_settings else "Clients")
         check_page(page, f"{prefix}-{name}")
 
 
