@@ -28,6 +28,7 @@ GENESIS_HASH = "0" * 64
 
 # Plain words for the audit log page; an action missing here is shown as its code.
 ACTION_LABELS = {
+    "clients.imported": "Imported clients",
     "auth.signin": "Signed in",
     "auth.signin_failed": "Sign-in failed",
     "auth.signout": "Signed out",
