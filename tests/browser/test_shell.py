@@ -37,7 +37,8 @@ def test_today_shows_the_practice_role_and_navigation(
     expect(header.locator(".practice-role")).to_contain_text("Owner")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
-    for area in ["Calendar", "Clients", "Notes", "Billing", "Wellbeing"]:
+    expect(nav.get_by_role("link", name="Clients")).to_have_attribute("href", "/clients/")
+    for area in ["Calendar", "Notes", "Billing", "Wellbeing"]:
         item = nav.locator("a.nav-soon", has_text=area)
         expect(item).to_have_attribute("aria-disabled", "true")
         expect(item).not_to_have_attribute("href", r".*")
