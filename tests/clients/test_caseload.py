@@ -243,3 +243,15 @@ def test_the_caseload_is_not_audited_as_a_chart_read(team):
     client_of(team.clinician)
     signed_in(team.clinician).get(URL)
     assert "phi.read" not in audit_actions(team.practice)
+
+
+def test_the_caseload_offers_import_and_export_to_the_roles_that_have_them(team):
+    from tests.conftest import signed_in as _signed_in
+
+    front_desk = _signed_in(team.front_desk).get("/clients/").content.decode()
+    assert "Import from CSV" in front_desk and "Export CSV" not in front_desk
+    owner = _signed_in(team.owner).get("/clients/?status=active").content.decode()
+    assert "Import from CSV" in owner
+    assert 'href="/clients/export.csv?status=active"' in owner
+    biller = _signed_in(team.biller).get("/clients/").content.decode()
+    assert "Import from CSV" not in biller and "Export CSV" not in biller

@@ -90,6 +90,12 @@ _BY_ROLE: dict[str, ChartAccess] = {
 }
 
 
+# Who may import clients from a spreadsheet, and who may export a caseload (their own, or the
+# practice's for managers).
+IMPORT_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.FRONT_DESK})
+EXPORT_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.CLINICIAN, Role.SUPERVISOR})
+
+
 def chart_access(membership: Membership, client: Client | None = None) -> ChartAccess:
     """What this member sees of charts in general, or of one client's chart."""
     access = _BY_ROLE[membership.role]

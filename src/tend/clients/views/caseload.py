@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from tend.clients.access import _BY_ROLE
+from tend.clients.access import _BY_ROLE, EXPORT_ROLES, IMPORT_ROLES
 from tend.clients.choices import ConsentKind, PolicyPriority
 from tend.clients.forms.clients import (
     ANY_STATUS,
@@ -190,6 +190,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "today": today,
         "may_reassign": membership.role in MANAGERS,
         "may_register": membership.role in REGISTER_ROLES,
+        "may_import": membership.role in IMPORT_ROLES,
+        "may_export": membership.role in EXPORT_ROLES,
         "practice_wide": membership.role not in (Role.CLINICIAN, Role.SUPERVISOR),
     }
     if context["may_reassign"]:

@@ -144,7 +144,9 @@ def chart(request: HttpRequest, client: Client, access: Any) -> HttpResponse:
     """The chart's overview: demographics, contacts, permissions, care team, status history."""
     context = {"client": client, "access": access, "tab": "overview", **_overview_context(client)}
     membership = request.membership  # type: ignore[attr-defined]
-    context["glass_open"] = client.is_restricted and not on_care_team(client, membership)
+    on_team = on_care_team(client, membership)
+    context["glass_open"] = client.is_restricted and not on_team
+    context["may_export"] = access.export or on_team
     return render(request, "clients/chart_overview.html", context)
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tend.clients.access import chart_access
+from tend.clients.access import EXPORT_ROLES, IMPORT_ROLES, chart_access
 from tend.clients.chart import may_open, on_care_team
 from tend.clients.choices import PolicyPriority
 from tend.clients.forms.clients import CaseloadFilterForm
@@ -24,10 +24,7 @@ from tend.clients.services import transfer as service
 from tend.clients.views.caseload import caseload_clients
 from tend.core.access import get_scoped_or_404, member_required
 from tend.core.audit import audit_export, record
-from tend.practices.choices import CLINICAL, MANAGERS, Role
 
-IMPORT_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.FRONT_DESK})
-EXPORT_ROLES = MANAGERS | CLINICAL
 SESSION_KEY = "tend_import"
 
 
