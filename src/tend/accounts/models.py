@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "rev"})
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -56,7 +58,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.preferred_name or self.full_name.split(" ")[0] or self.email
+        """How Tend addresses the person: their preferred name, else their first name
+        (skipping a title such as "Dr."), else their email."""
+        if self.preferred_name:
+            return self.preferred_name
+        words = [w for w in self.full_name.split() if w.lower().rstrip(".") not in TITLES]
+        return words[0] if words else self.email
 
     def get_full_name(self) -> str:
         return self.full_name
