@@ -186,7 +186,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tend.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_IPWARE_PROXY_COUNT = env_int("TEND_PROXY_COUNT", 0) or None
+TEND_PROXY_COUNT = env_int("TEND_PROXY_COUNT", 0)  # trusted proxies in front of Tend
+AXES_IPWARE_PROXY_COUNT = TEND_PROXY_COUNT or None
 
 # Sessions: idle logoff (HIPAA automatic logoff); the practice may shorten it.
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_AGE", 12 * 60 * 60)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -125,8 +126,17 @@ def chain_for(practice_id: int | None) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The address the request came from. Behind TEND_PROXY_COUNT trusted proxies it is the
+    entry that many places from the end of X-Forwarded-For (each proxy appends the address it
+    saw), never a value the client could have written itself."""
     if request is None:
         return None
+    proxies = getattr(settings, "TEND_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return _normal_ip(forwarded[-proxies])
     return _normal_ip(request.META.get("REMOTE_ADDR") or None)
 
 
