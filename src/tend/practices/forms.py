@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.urls import reverse
 from django.utils.html import format_html
 
+from tend.core.widgets import LongSelect
 from tend.practices.choices import (
     COMMON_US_TIME_ZONES,
     US_STATE_CODES,
@@ -98,6 +99,7 @@ class NewPracticeForm(forms.Form):
 
     practice_name = forms.CharField(label="Practice name", max_length=200)
     time_zone = forms.ChoiceField(
+        widget=LongSelect,
         choices=time_zone_choices,
         initial="America/New_York",
         help_text="Appointments and reminders use this time zone.",
@@ -149,7 +151,7 @@ def already_registered_message() -> str:
 
 
 class PracticeSettingsForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=time_zone_choices)
+    time_zone = forms.ChoiceField(choices=time_zone_choices, widget=LongSelect)
     idle_timeout_minutes = forms.IntegerField(
         label="Sign out after idle minutes",
         min_value=2,
@@ -167,7 +169,9 @@ class LocationForm(forms.ModelForm):
 
     state = forms.ChoiceField(choices=STATE_CHOICES, required=False)
     time_zone = forms.ChoiceField(
-        choices=optional_time_zone_choices("The practice's time zone"), required=False
+        choices=optional_time_zone_choices("The practice's time zone"),
+        required=False,
+        widget=LongSelect,
     )
 
     class Meta:

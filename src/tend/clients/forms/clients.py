@@ -25,6 +25,7 @@ from tend.clients.services.clients import (
     normalise_phone,
     possible_duplicates,
 )
+from tend.core.widgets import LongSelect
 from tend.practices.choices import US_STATES, Role
 from tend.practices.models import Membership
 
@@ -33,6 +34,8 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):
+    widget = LongSelect  # a large practice lists hundreds of clinicians
+
     def label_from_instance(self, obj: Membership) -> str:
         return obj.user.full_name or obj.user.email
 
@@ -417,7 +420,11 @@ class CaseloadFilterForm(forms.Form):
         empty_label="Every clinician",
     )
     payer = forms.ModelChoiceField(
-        queryset=Payer.objects.none(), required=False, to_field_name="uuid", empty_label="Any payer"
+        queryset=Payer.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        empty_label="Any payer",
+        widget=LongSelect,
     )
     restricted = forms.BooleanField(label="Restricted charts only", required=False)
     sort = forms.ChoiceField(label="Sort by", choices=SORTS, required=False)
