@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tend.core.access import assert_same_practice
 from tend.core.audit import record
+from tend.core.refusals import apply_changes
 from tend.practices.choices import Role
 from tend.practices.middleware import SESSION_KEY
 from tend.practices.models import (
@@ -165,7 +166,7 @@ def update_practice_settings(
 ) -> Practice:
     """Change the practice's settings; a change to the two-step sign-in rule is its own event."""
     practice = Practice.objects.select_for_update().get(pk=membership.practice_id)
-    changed = _apply(practice, values, PRACTICE_SETTINGS_FIELDS)
+    changed = apply_changes(practice, values, PRACTICE_SETTINGS_FIELDS)
     if changed:
         practice.full_clean()
         practice.save()
@@ -203,16 +204,6 @@ def switch_practice(*, request: HttpRequest, to: Membership) -> None:
     )
 
 
-def _apply(obj: Any, values: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    """Set the allowed values that differ; return the names of the fields that changed."""
-    changed = []
-    for name in allowed:
-        if name in values and getattr(obj, name) != values[name]:
-            setattr(obj, name, values[name])
-            changed.append(name)
-    return changed
-
-
 # Locations and rooms -----------------------------------------------------------------------
 
 LOCATION_FIELDS = (
@@ -243,7 +234,7 @@ def add_location(
     """Add an office or telehealth location to the practice."""
     _check_location_name(membership.practice_id, values.get("name", ""), None)
     location = Location(practice_id=membership.practice_id)
-    _apply(location, values, LOCATION_FIELDS)
+    apply_changes(location, values, LOCATION_FIELDS)
     location.save()
     record(
         "location.added",
@@ -267,7 +258,7 @@ def update_location(
     assert_same_practice(membership.practice_id, location)
     location = Location.objects.select_for_update().get(pk=location.pk)
     _check_location_name(membership.practice_id, values.get("name", location.name), location)
-    changed = _apply(location, values, LOCATION_FIELDS)
+    changed = apply_changes(location, values, LOCATION_FIELDS)
     if changed:
         location.save()
         record(
@@ -347,7 +338,7 @@ def update_room(
     assert_same_practice(membership.practice_id, room)
     room = Room.objects.select_for_update().select_related("location").get(pk=room.pk)
     _check_room_name(room.location, values.get("name", room.name), room)
-    changed = _apply(room, values, ("name", "capacity"))
+    changed = apply_changes(room, values, ("name", "capacity"))
     if changed:
         room.save()
         record(
@@ -688,7 +679,7 @@ def update_clinician_profile(
     profile = ClinicianProfile.objects.filter(membership=profile_for).first()
     if profile is None:
         profile = ClinicianProfile(practice_id=profile_for.practice_id, membership=profile_for)
-    changed = _apply(profile, values, PROFILE_FIELDS)
+    changed = apply_changes(profile, values, PROFILE_FIELDS)
     if changed or profile.pk is None:
         profile.full_clean()
         profile.save()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tend.core.access import get_scoped_or_404, login_only, member_required, public_view
+from tend.core.refusals import add_refusal
 from tend.practices import forms, services
 from tend.practices.checklist import setup_checklist
 from tend.practices.choices import COMMON_TAXONOMY_CODES, MANAGERS, Role
@@ -32,11 +33,6 @@ def _mfa_setup_url() -> str:
         return reverse("accounts:mfa_setup")
     except NoReverseMatch:
         return reverse("practices:today")
-
-
-def _refused(form: Any, exc: services.PracticeError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc))
 
 
 # Sign-up, new practices, switching ---------------------------------------------------------
@@ -201,7 +197,7 @@ def location_add(request: HttpRequest) -> HttpResponse:
                 membership=membership, request=request, **form.cleaned_data
             )
         except services.PracticeError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, f"Added {location.name}.")
             return redirect("practices:location", location_id=location.uuid)
@@ -221,7 +217,7 @@ def location_detail(request: HttpRequest, location_id: str) -> HttpResponse:
                 membership=membership, location=location, request=request, **form.cleaned_data
             )
         except services.PracticeError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, "Location saved.")
             return redirect("practices:location", location_id=location.uuid)
@@ -260,7 +256,7 @@ def room_add(request: HttpRequest, location_id: str) -> HttpResponse:
                 membership=membership, location=location, request=request, **form.cleaned_data
             )
         except services.PracticeError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, f"Added {form.cleaned_data['name']}.")
             return redirect("practices:location", location_id=location.uuid)
@@ -280,7 +276,7 @@ def room_detail(request: HttpRequest, room_id: str) -> HttpResponse:
                 membership=membership, room=room, request=request, **form.cleaned_data
             )
         except services.PracticeError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, "Room saved.")
             return redirect("practices:location", location_id=room.location.uuid)
@@ -373,7 +369,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except services.PracticeError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("practices:staff")
@@ -411,7 +407,7 @@ def member_detail(request: HttpRequest, membership_id: str) -> HttpResponse:
                 member=member, membership=membership, request=request, **form.cleaned_data
             )
         except services.PracticeError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, f"Saved {member.user.full_name}.")
             return redirect("practices:member", membership_id=member.uuid)

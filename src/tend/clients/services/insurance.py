@@ -20,6 +20,7 @@ from tend.clients.models import Client, InsurancePolicy, Payer, PriorAuthorizati
 from tend.clients.services import documents
 from tend.core.access import assert_same_practice
 from tend.core.audit import record
+from tend.core.refusals import apply_changes
 from tend.practices.models import Membership
 
 AUTH_LOW_VISITS = 2
@@ -54,21 +55,6 @@ class EndBeforeStart(InsuranceError):
 
     def __init__(self) -> None:
         super().__init__("The end date cannot be before the effective date.")
-
-
-def _apply(obj: Any, values: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    """Set the allowed values that differ; return the names of the fields that changed."""
-    changed = []
-    for name in allowed:
-        field = obj._meta.get_field(name)
-        current = getattr(obj, field.attname)
-        new = values.get(name)
-        if field.is_relation and new is not None:
-            new = new.pk
-        if name in values and current != new:
-            setattr(obj, name, values[name])
-            changed.append(name)
-    return changed
 
 
 def _audit(action: str, membership: Membership, obj: Any, request: Any, **detail: Any) -> None:
@@ -112,7 +98,7 @@ def add_payer(
     """Add an insurance company or programme the practice bills."""
     _check_payer_name(membership.practice_id, values.get("name", ""), None)
     payer = Payer(practice_id=membership.practice_id)
-    _apply(payer, values, PAYER_FIELDS)
+    apply_changes(payer, values, PAYER_FIELDS)
     payer.save()
     _audit("payer.added", membership, payer, request)
     return payer
@@ -126,7 +112,7 @@ def update_payer(
     assert_same_practice(membership.practice_id, payer)
     payer = Payer.objects.select_for_update().get(pk=payer.pk)
     _check_payer_name(membership.practice_id, values.get("name", payer.name), payer)
-    changed = _apply(payer, values, PAYER_FIELDS)
+    changed = apply_changes(payer, values, PAYER_FIELDS)
     if changed:
         payer.save()
         _audit("payer.updated", membership, payer, request, fields=changed)
@@ -236,7 +222,7 @@ def add_policy(
     assert_same_practice(membership.practice_id, client, values.get("payer"))
     Client.objects.select_for_update().filter(pk=client.pk).first()  # one writer per chart
     policy = InsurancePolicy(practice_id=membership.practice_id, client=client)
-    _apply(policy, _clear_subscriber(values), POLICY_FIELDS)
+    apply_changes(policy, _clear_subscriber(values), POLICY_FIELDS)
     _check_policy(policy)
     _store_cards(membership, policy, cards or {}, request)
     policy.save()
@@ -257,7 +243,7 @@ def update_policy(
     assert_same_practice(membership.practice_id, policy, values.get("payer"))
     Client.objects.select_for_update().filter(pk=policy.client_id).first()
     policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
-    changed = _apply(policy, _clear_subscriber(values), POLICY_FIELDS)
+    changed = apply_changes(policy, _clear_subscriber(values), POLICY_FIELDS)
     _check_policy(policy)
     changed += _store_cards(membership, policy, cards or {}, request)
     if changed:
@@ -323,7 +309,7 @@ def add_authorization(
     """Record a payer's prior authorisation for a policy."""
     assert_same_practice(membership.practice_id, policy)
     auth = PriorAuthorization(practice_id=membership.practice_id, policy=policy)
-    _apply(auth, values, AUTH_FIELDS)
+    apply_changes(auth, values, AUTH_FIELDS)
     _check_authorization(auth)
     auth.save()
     _audit("authorization.added", membership, auth, request)
@@ -341,7 +327,7 @@ def update_authorization(
     """Change an authorisation: dates, codes, visits authorised or used."""
     assert_same_practice(membership.practice_id, authorization)
     auth = PriorAuthorization.objects.select_for_update().get(pk=authorization.pk)
-    changed = _apply(auth, values, AUTH_FIELDS)
+    changed = apply_changes(auth, values, AUTH_FIELDS)
     _check_authorization(auth)
     if changed:
         auth.save()

@@ -3,8 +3,6 @@ expiring states."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,12 +21,8 @@ from tend.clients.forms.consents import (
 from tend.clients.models import Client, Consent, ConsentTemplate
 from tend.clients.services import consents as service
 from tend.core.access import get_scoped_or_404, member_required
+from tend.core.refusals import add_refusal
 from tend.practices.choices import MANAGERS
-
-
-def _refused(form: Any, exc: service.ConsentError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-
 
 # Templates ----------------------------------------------------------------------------------
 
@@ -60,7 +54,7 @@ def consent_template_add(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except service.ConsentError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, "Consent form added.")
             return redirect("clients:consent_templates")
@@ -80,7 +74,7 @@ def consent_template_edit(request: HttpRequest, template_id: str) -> HttpRespons
                 membership=membership, template=template, request=request, **form.cleaned_data
             )
         except service.ConsentError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             if saved.pk != template.pk:
                 messages.success(
@@ -137,7 +131,7 @@ def consent_add(request: HttpRequest, client: Client, access: ChartAccess) -> Ht
                 request=request,
             )
         except service.ConsentError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, "Consent recorded.")
             return redirect("clients:consents", client_id=client.uuid)
@@ -161,7 +155,7 @@ def consent_revoke(
                 **form.cleaned_data,
             )
         except service.ConsentError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, "Consent revoked.")
             return redirect("clients:consents", client_id=client.uuid)
@@ -185,7 +179,7 @@ def consent_edit(
                 request=request,
             )
         except service.ConsentError as exc:
-            _refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, "Expiry saved.")
             return redirect("clients:consents", client_id=client.uuid)

@@ -16,8 +16,8 @@ from tend.clients.chart import chart_object_view, chart_view
 from tend.clients.forms.diagnoses import DiagnosisForm
 from tend.clients.models import Diagnosis, IcdCode
 from tend.clients.services import diagnoses as services
-from tend.clients.views.episodes import refused
 from tend.core.access import member_required
+from tend.core.refusals import add_refusal
 
 # Who may use the code picker: the roles that see diagnoses at all.
 DIAGNOSIS_ROLES = frozenset(role for role, access in _BY_ROLE.items() if access.diagnoses)
@@ -64,7 +64,7 @@ def diagnosis_add(request: HttpRequest, client: Any, access: Any) -> HttpRespons
                 client, membership=membership, request=request, **form.cleaned_data
             )
         except services.DiagnosisError as exc:
-            refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, f"Added {diagnosis.code.code}.")
             return redirect("clients:diagnoses", client_id=client.uuid)
@@ -83,7 +83,7 @@ def diagnosis_edit(request: HttpRequest, client: Any, access: Any, diagnosis: Di
                 diagnosis, membership=membership, request=request, **form.cleaned_data
             )
         except services.DiagnosisError as exc:
-            refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, "Diagnosis saved.")
             return redirect("clients:diagnoses", client_id=client.uuid)

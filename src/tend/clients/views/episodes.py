@@ -15,11 +15,7 @@ from tend.clients.choices import EpisodeStatus
 from tend.clients.forms.episodes import ActivateForm, DischargeForm, EpisodeForm, status_form
 from tend.clients.models import Episode
 from tend.clients.services import episodes as services
-
-
-def refused(form: Any, exc: Exception) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
+from tend.core.refusals import add_refusal
 
 
 @chart_view(needs="clinical", tab="episodes")
@@ -59,7 +55,7 @@ def episode_add(request: HttpRequest, client: Any, access: Any) -> HttpResponse:
         except services.EpisodeStillOpen as exc:
             still_open = exc.episode
         except services.EpisodeError as exc:
-            refused(form, exc)
+            add_refusal(form, exc)
         else:
             messages.success(request, "Episode opened at intake.")
             return redirect("clients:episode_edit", episode_id=episode.uuid)
@@ -105,7 +101,7 @@ def episode_edit(request: HttpRequest, client: Any, access: Any, episode: Episod
                     episode, membership=membership, request=request, **form.cleaned_data
                 )
             except services.EpisodeError as exc:
-                refused(form, exc)
+                add_refusal(form, exc)
             else:
                 messages.success(request, "Episode saved.")
                 return redirect("clients:episode_edit", episode_id=episode.uuid)
@@ -137,7 +133,7 @@ def episode_status(request: HttpRequest, client: Any, access: Any, episode: Epis
                 request=request,
             )
         except services.EpisodeError as exc:
-            refused(form, exc)
+            add_refusal(form, exc)
         else:
             done = "is now active" if data["to_status"] == EpisodeStatus.ACTIVE else "discharged"
             messages.success(request, f"Episode {done}.")

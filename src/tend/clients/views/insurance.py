@@ -19,6 +19,7 @@ from tend.clients.models import Client, InsurancePolicy, Payer, PriorAuthorizati
 from tend.clients.services import insurance as service
 from tend.clients.views.documents import serve_document
 from tend.core.access import get_scoped_or_404, member_required
+from tend.core.refusals import add_refusal
 from tend.practices.choices import Role
 
 PAYER_MANAGERS = frozenset({Role.OWNER, Role.ADMIN, Role.BILLER})
@@ -29,7 +30,7 @@ def _refused(form: Any, exc: service.InsuranceError) -> None:
     field = exc.field
     if field == "name" and "new_payer_name" in form.fields:
         field = "new_payer_name"  # a payer typed in while entering a policy
-    form.add_error(field if field in form.fields else None, str(exc))
+    add_refusal(form, exc, field)
 
 
 # Payers -------------------------------------------------------------------------------------
