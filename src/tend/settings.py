@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "tend.accounts",
     "tend.practices",
     "tend.clients",
+    "tend.scheduling",
+    "tend.billing",
 ]
 
 MIDDLEWARE = [
