@@ -254,3 +254,51 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     size = 10
     sha256 = "0" * 64
     storage_name = factory.Sequence(lambda n: f"sweep-{n:08d}")
+
+
+# Scheduling ----------------------------------------------------------------------------------
+
+from tend.scheduling.models import Appointment, AppointmentType  # noqa: E402
+
+
+class AppointmentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppointmentType
+
+    practice = factory.SubFactory(PracticeFactory)
+    name = factory.Sequence(lambda n: f"Individual session {n}")
+    kind = "individual"
+    default_minutes = 50
+    service_code = "90834"
+
+
+def appointment_for(
+    clinician, *, client=None, start=None, minutes=50, appointment_type=None, **kwargs
+) -> Appointment:
+    """An appointment booked through the service (claims, reminders and audit included).
+
+    `start` defaults to tomorrow 10:00 in the practice's zone; the client defaults to a new
+    client in the clinician's caseload."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from tend.scheduling.services import book_appointment
+
+    practice = clinician.practice
+    if start is None:
+        zone = ZoneInfo(practice.time_zone)
+        tomorrow = dt.datetime.now(zone).date() + dt.timedelta(days=1)
+        start = dt.datetime.combine(tomorrow, dt.time(10, 0), tzinfo=zone)
+    appointment_type = appointment_type or AppointmentTypeFactory(practice=practice)
+    clients = kwargs.pop("clients", None)
+    if clients is None:
+        clients = [client or client_of(clinician)]
+    return book_appointment(
+        membership=kwargs.pop("membership", clinician),
+        clinician=clinician,
+        appointment_type=appointment_type,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=minutes),
+        clients=clients,
+        **kwargs,
+    )

@@ -30,6 +30,10 @@ GENESIS_HASH = "0" * 64
 # Plain words for the audit log page; an action missing here is shown as its code.
 ACTION_LABELS = {
     "clients.imported": "Imported clients",
+    "appointment.booked": "Booked an appointment",
+    "appointment.updated": "Changed an appointment",
+    "appointment.status": "Changed an appointment's status",
+    "appointment.attendance": "Recorded attendance",
     "auth.signin": "Signed in",
     "auth.signin_failed": "Sign-in failed",
     "auth.signout": "Signed out",
