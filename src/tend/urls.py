@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("tend.practices.urls")),
     path("accounts/", include("tend.accounts.urls")),
     path("clients/", include("tend.clients.urls")),
+    path("", include("tend.scheduling.urls")),
     path("", include("tend.core.urls")),
 ]
 

@@ -19,8 +19,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tend.clients.models import CareTeamMember, Client, ClientPhone
 from tend.practices.choices import CLINICAL, Role
 from tend.practices.models import Membership, Practice
+from tend.scheduling.models import (
+    Appointment,
+    AvailabilityException,
+    CalendarFeed,
+    WaitlistEntry,
+    WorkingHours,
+)
 from tests.conftest import signed_in
 from tests.factories import (
+    AppointmentTypeFactory,
     ClientFactory,
     ConsentFactory,
     ConsentTemplateFactory,
@@ -35,6 +43,7 @@ from tests.factories import (
     PriorAuthorizationFactory,
     RelatedPersonFactory,
     RoomFactory,
+    appointment_for,
 )
 
 
@@ -45,6 +54,17 @@ def _client(practice: Practice) -> Client:
     for membership in Membership.objects.filter(practice=practice, role__in=CLINICAL):
         CareTeamMember.objects.create(practice=practice, client=client, membership=membership)
     return client
+
+
+def _clinician(practice: Practice) -> Membership:
+    return Membership.objects.filter(practice=practice, role=Role.CLINICIAN).first() or (
+        MembershipFactory(practice=practice)
+    )
+
+
+def _appointment(practice: Practice) -> uuid.UUID:
+    clinician = _clinician(practice)
+    return appointment_for(clinician, client=_client(practice)).uuid
 
 
 def _phone(practice: Practice) -> uuid.UUID:
@@ -72,6 +92,25 @@ OBJECT_MAKERS: dict[str, Callable[[Practice], uuid.UUID]] = {
     "document_id": lambda p: DocumentFactory(client=_client(p)).uuid,
     "contact_id": lambda p: RelatedPersonFactory(client=_client(p)).uuid,
     "phone_id": _phone,
+    "appointment_id": _appointment,
+    "type_id": lambda p: AppointmentTypeFactory(practice=p).uuid,
+    "series_id": lambda p: Appointment.objects.get(uuid=_appointment(p)).uuid,
+    "hours_id": lambda p: (
+        WorkingHours.objects.create(
+            practice=p, clinician=_clinician(p), weekday=0, starts="09:00", ends="17:00"
+        ).uuid
+    ),
+    "exception_id": lambda p: (
+        AvailabilityException.objects.create(
+            practice=p, clinician=_clinician(p), date="2031-01-06"
+        ).uuid
+    ),
+    "entry_id": lambda p: WaitlistEntry.objects.create(practice=p, client=_client(p)).uuid,
+    "feed_id": lambda p: (
+        CalendarFeed.objects.create(
+            practice=p, clinician=_clinician(p), token_hash=uuid.uuid4().hex
+        ).uuid
+    ),
     "care_id": lambda p: (
         CareTeamMember.objects.create(
             practice=p, client=_client(p), membership=Membership.objects.filter(practice=p).first()

@@ -25,9 +25,9 @@ class CurrentPracticeMiddleware:
         request.practice = None  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            memberships = Membership.objects.filter(
-                user=user, is_active=True
-            ).select_related("practice")
+            memberships = Membership.objects.filter(user=user, is_active=True).select_related(
+                "practice"
+            )
             chosen = request.session.get(SESSION_KEY)
             membership = None
             if chosen:

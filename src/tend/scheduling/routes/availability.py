@@ -1,0 +1,3 @@
+"""Scheduling routes: availability."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Scheduling routes: calendar."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Scheduling routes: public."""
+
+urlpatterns: list = []

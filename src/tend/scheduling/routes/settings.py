@@ -1,0 +1,3 @@
+"""Scheduling routes: settings."""
+
+urlpatterns: list = []
