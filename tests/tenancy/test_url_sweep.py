@@ -67,6 +67,23 @@ def _appointment(practice: Practice) -> uuid.UUID:
     return appointment_for(clinician, client=_client(practice)).uuid
 
 
+def _series(practice: Practice) -> uuid.UUID:
+    import datetime as dt
+
+    from tend.scheduling.series import book_series
+
+    clinician = _clinician(practice)
+    return book_series(
+        membership=clinician,
+        clinician=clinician,
+        appointment_type=AppointmentTypeFactory(practice=practice),
+        local_start=dt.datetime(2031, 3, 3, 10),
+        minutes=50,
+        rule="FREQ=WEEKLY;COUNT=3",
+        clients=[_client(practice)],
+    ).uuid
+
+
 def _phone(practice: Practice) -> uuid.UUID:
     client = _client(practice)
     return ClientPhone.objects.create(practice=practice, client=client, number="5125550100").uuid
@@ -94,7 +111,7 @@ OBJECT_MAKERS: dict[str, Callable[[Practice], uuid.UUID]] = {
     "phone_id": _phone,
     "appointment_id": _appointment,
     "type_id": lambda p: AppointmentTypeFactory(practice=p).uuid,
-    "series_id": lambda p: Appointment.objects.get(uuid=_appointment(p)).uuid,
+    "series_id": _series,
     "hours_id": lambda p: (
         WorkingHours.objects.create(
             practice=p, clinician=_clinician(p), weekday=0, starts="09:00", ends="17:00"
