@@ -20,7 +20,6 @@ from tend.clients.models import CareTeamMember, Client, ClientPhone
 from tend.practices.choices import CLINICAL, Role
 from tend.practices.models import Membership, Practice
 from tend.scheduling.models import (
-    Appointment,
     AvailabilityException,
     CalendarFeed,
     WaitlistEntry,
