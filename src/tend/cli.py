@@ -20,7 +20,8 @@ usage: tend <command> [options]
 
   run                 migrate, build the demo practice once, then serve with a task worker
   serve               the web server (gunicorn) on 127.0.0.1:$PORT (default 8000)
-  worker              the task worker (database queue, or RQ when REDIS_URL is set)
+  worker              the task worker (database queue, or RQ when REDIS_URL is set) and the
+                      reminder sweep (`tend remind` sends due reminders once)
   demo --size S       build a demo practice (small, medium or large)
   createpractice      create a practice and its owner (asks, or takes flags)
   check               Django's deploy checks plus Tend's (keys, database, queue, data dir)
@@ -108,6 +109,11 @@ def serve_command(port: str) -> list[str]:
     return command
 
 
+# The periodic sweep (appointment reminders every minute, open series nightly) that runs next
+# to every task worker; several at once are safe.
+REMINDER_LOOP = ["remind", "--loop"]
+
+
 def worker_argv() -> list[str]:
     """The management command that runs the configured task worker."""
     if os.environ.get("REDIS_URL"):
@@ -154,6 +160,7 @@ def run(argv: list[str]) -> int:
     children = [
         subprocess.Popen(serve_command(port), env=env),
         subprocess.Popen([sys.executable, "-m", "tend.cli", *worker_argv()], env=env),
+        subprocess.Popen([sys.executable, "-m", "tend.cli", *REMINDER_LOOP], env=env),
     ]
     wait_until_listening(port, children)
     credentials = Path(settings.DATA_DIR) / "demo-credentials.txt"
@@ -226,8 +233,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         django.setup()  # fail fast on bad settings, before gunicorn forks
         os.execve(sys.executable, serve_command(port_from(rest)), child_environment())  # noqa: S606
     if command == "worker":
-        manage([*worker_argv(), *rest])
-        return 0
+        env = child_environment()
+        return supervise(
+            [
+                subprocess.Popen(
+                    [sys.executable, "-m", "tend.cli", *worker_argv(), *rest], env=env
+                ),
+                subprocess.Popen([sys.executable, "-m", "tend.cli", *REMINDER_LOOP], env=env),
+            ]
+        )
     manage([ALIASES.get(command, command.replace("-", "_")), *rest])
     return 0
 

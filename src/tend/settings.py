@@ -249,6 +249,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Tend <no-reply@localhost>")
 TEND_BASE_URL = env_str("TEND_BASE_URL", default="http://127.0.0.1:8000")
+# Text messages (appointment reminders): the console backend prints that a text went out,
+# without its body; a vendor backend is a class with send(to, body) (tend.scheduling.sms).
+TEND_SMS_BACKEND = env_str(
+    "TEND_SMS_BACKEND",
+    default=(
+        "tend.scheduling.sms.LocmemBackend" if TESTING else "tend.scheduling.sms.ConsoleBackend"
+    ),
+)
 
 # Static files
 STATIC_URL = "/static/"
