@@ -1,0 +1,230 @@
+/* The calendar page: FullCalendar (vendored, static/vendor/fullcalendar) on each .calendar
+ * element inside [data-calendar], configured from the data- attributes the server wrote.
+ *
+ * - One calendar (day, week, month, agenda) for a clinician or a room, or one day column per
+ *   clinician side by side, moved together by the day buttons.
+ * - FullCalendar runs in the viewer's named time zone without a time-zone plugin: it shows
+ *   each event's wall-clock time as the server wrote it, and its Date objects hold that wall
+ *   clock as if it were UTC. Times sent back are that wall clock without an offset; the server
+ *   reads them in the viewer's zone.
+ * - Selecting empty time opens the booking form in a dialog (htmx), or the booking page.
+ * - Dragging or resizing an appointment posts the new times with the version shown; a refusal
+ *   puts the event back and says why in the live region, and warnings are said there too.
+ *
+ * No inline scripts or styles: the Content Security Policy forbids them. FullCalendar's own
+ * stylesheet carries the nonce from <meta name="csp-nonce">.
+ */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function say(text, kind) {
+    var status = document.getElementById("calendar-status");
+    if (!status) {
+      return;
+    }
+    status.className = "calendar-status" + (text ? " notice " + (kind || "info") : "");
+    status.textContent = text;
+  }
+
+  // The wall clock a UTC-coerced Date holds, as YYYY-MM-DDTHH:MM:SS.
+  function wall(date) {
+    return date.toISOString().slice(0, 19);
+  }
+
+  function setUp(area) {
+    var ds = area.dataset;
+    var sideBySide = area.classList.contains("side-by-side");
+    var calendars = [];
+    var dialog = document.getElementById("booking-dialog");
+
+    function openBooking(start, end, clinician) {
+      var params = new URLSearchParams({ start: wall(start), end: wall(end) });
+      if (clinician) {
+        params.set("clinician", clinician);
+      }
+      var url = ds.bookUrl + "?" + params.toString();
+      if (!dialog || !window.htmx || typeof dialog.showModal !== "function") {
+        window.location.assign(url);
+        return;
+      }
+      window.htmx
+        .ajax("GET", url, { target: "#booking-dialog-body", swap: "innerHTML" })
+        .then(function () {
+          dialog.showModal();
+          var first = dialog.querySelector("select, input:not([type=hidden]), textarea");
+          if (first) {
+            first.focus();
+          }
+        });
+    }
+
+    function move(info, clinician) {
+      var event = info.event;
+      var body = new FormData();
+      body.append("start", wall(event.start));
+      body.append("end", wall(event.end || event.start));
+      body.append("version", event.extendedProps.version);
+      say("Saving…");
+      fetch(ds.moveUrl.replace("00000000-0000-0000-0000-000000000000", event.id), {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      })
+        .then(function (response) {
+          return response.json().then(function (data) {
+            return { ok: response.ok, data: data };
+          });
+        })
+        .then(function (result) {
+          if (!result.ok) {
+            info.revert();
+            say(result.data.error || "The appointment could not be moved.", "error");
+            return;
+          }
+          event.setExtendedProp("version", result.data.version);
+          var text = "Moved " + event.title + " to " + info.view.calendar.formatDate(event.start, {
+            weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit",
+          }) + ".";
+          if (result.data.warnings && result.data.warnings.length) {
+            say(text + " " + result.data.warnings.join(" "), "warning");
+          } else {
+            say(text, "success");
+          }
+        })
+        .catch(function () {
+          info.revert();
+          say("The appointment could not be moved: the connection failed.", "error");
+        });
+    }
+
+    area.querySelectorAll(".calendar").forEach(function (el) {
+      var clinician = el.dataset.clinician || "";
+      var extra = {};
+      if (clinician) {
+        extra.clinician = clinician;
+      }
+      if (ds.room) {
+        extra.room = ds.room;
+      }
+      var sources = [
+        {
+          url: ds.eventsUrl,
+          extraParams: extra,
+          failure: function () {
+            say("The appointments could not be loaded. Reload the page to try again.", "error");
+          },
+        },
+      ];
+      if (clinician) {
+        sources.push({ url: ds.hoursUrl, extraParams: { clinician: clinician } });
+      }
+      var calendar = new window.FullCalendar.Calendar(el, {
+        timeZone: ds.timeZone,
+        initialView: ds.view,
+        initialDate: ds.date,
+        headerToolbar: sideBySide
+          ? false
+          : {
+              left: "prev,next today",
+              center: "title",
+              right: "timeGridDay,timeGridWeek,dayGridMonth,listWeek",
+            },
+        buttonText: { today: "Today", day: "Day", week: "Week", month: "Month", list: "Agenda" },
+        dayHeaderFormat: sideBySide ? { weekday: "short" } : undefined,
+        firstDay: 1,
+        slotDuration: ds.slot,
+        slotMinTime: ds.dayStarts,
+        slotMaxTime: ds.dayEnds,
+        scrollTime: ds.dayStarts,
+        allDaySlot: false,
+        nowIndicator: true,
+        height: "auto",
+        eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+        slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+        selectable: Boolean(ds.bookUrl),
+        selectMirror: true,
+        editable: true,
+        eventSources: sources,
+        select: function (info) {
+          calendar.unselect();
+          openBooking(info.start, info.end, clinician);
+        },
+        eventDrop: function (info) {
+          move(info, clinician);
+        },
+        eventResize: function (info) {
+          move(info, clinician);
+        },
+        eventDidMount: function (info) {
+          var props = info.event.extendedProps;
+          if (info.event.display === "background") {
+            return;
+          }
+          var label = info.event.title;
+          if (props.status_label) {
+            label += ", " + props.type + ", " + props.status_label.toLowerCase();
+          }
+          if (props.room) {
+            label += ", " + props.room;
+          }
+          info.el.setAttribute("title", label);
+        },
+      });
+      calendar.render();
+      calendars.push(calendar);
+    });
+
+    var title = area.querySelector("[data-day-title]");
+    function showTitle() {
+      if (title && calendars.length) {
+        title.textContent = calendars[0].view.title;
+      }
+    }
+    area.querySelectorAll("[data-day-step]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var step = Number(button.dataset.dayStep);
+        calendars.forEach(function (calendar) {
+          if (step < 0) {
+            calendar.prev();
+          } else if (step > 0) {
+            calendar.next();
+          } else {
+            calendar.today();
+          }
+        });
+        showTitle();
+      });
+    });
+    showTitle();
+
+    document.body.addEventListener("tend:booked", function (event) {
+      if (dialog && dialog.open) {
+        dialog.close();
+      }
+      calendars.forEach(function (calendar) {
+        calendar.refetchEvents();
+      });
+      say((event.detail && event.detail.message) || "Appointment booked.", "success");
+    });
+    if (dialog) {
+      dialog.addEventListener("click", function (event) {
+        if (event.target.closest("[data-close-dialog]")) {
+          dialog.close();
+        }
+      });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.FullCalendar) {
+      return;
+    }
+    document.querySelectorAll("[data-calendar]").forEach(setUp);
+  });
+})();
