@@ -61,9 +61,19 @@ def _clinician(practice: Practice) -> Membership:
     )
 
 
+_booked = iter(range(1, 10_000))
+
+
 def _appointment(practice: Practice) -> uuid.UUID:
+    """A new appointment each call, each on its own day, so the clinician is never double booked."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
     clinician = _clinician(practice)
-    return appointment_for(clinician, client=_client(practice)).uuid
+    zone = ZoneInfo(practice.time_zone)
+    day = dt.datetime.now(zone).date() + dt.timedelta(days=next(_booked))
+    start = dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone)
+    return appointment_for(clinician, client=_client(practice), start=start).uuid
 
 
 def _series(practice: Practice) -> uuid.UUID:

@@ -145,6 +145,9 @@ def today(request: HttpRequest) -> HttpResponse:
         .order_by("practice__name"),
         "checklist": setup_checklist(membership) if membership.role == Role.OWNER else None,
     }
+    from tend.scheduling.views.availability import today_sessions
+
+    context.update(today_sessions(membership))
     return render(request, "practices/today.html", context)
 
 

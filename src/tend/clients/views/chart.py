@@ -30,6 +30,9 @@ from tend.core.access import get_scoped_or_404, member_required
 from tend.core.audit import record
 from tend.practices.choices import ALL_ROLES, MANAGERS
 
+# Every role reads the schedule (billers too); only the chart's own access decides the rest.
+SEES_SCHEDULE = ALL_ROLES
+
 
 def part_view(model: type[models.Model], needs: str) -> Callable:
     """Like chart_view, for a page about one row of a chart (a contact, a phone, a care
@@ -147,7 +150,29 @@ def chart(request: HttpRequest, client: Client, access: Any) -> HttpResponse:
     on_team = on_care_team(client, membership)
     context["glass_open"] = client.is_restricted and not on_team
     context["may_export"] = access.export or on_team
+    context.update(_appointments_context(client, membership))
     return render(request, "clients/chart_overview.html", context)
+
+
+def _appointments_context(client: Client, membership: Any) -> dict[str, Any]:
+    """The client's next and latest sessions, for roles that see the schedule."""
+    from django.utils import timezone
+
+    from tend.scheduling.models import Appointment
+
+    if membership.role not in SEES_SCHEDULE:
+        return {}
+    now = timezone.now()
+    mine = (
+        Appointment.objects.visible_to(membership)
+        .filter(attendees__client=client)
+        .select_related("appointment_type", "clinician__user")
+    )
+    return {
+        "show_appointments": True,
+        "upcoming": list(mine.filter(starts_at__gte=now).order_by("starts_at")[:5]),
+        "recent": list(mine.filter(starts_at__lt=now).order_by("-starts_at")[:5]),
+    }
 
 
 @chart_view(needs="history", tab="history")
