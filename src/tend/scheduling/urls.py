@@ -2,10 +2,14 @@
 settings (types, policy, feeds), the client's public links and feeds, availability and the
 waitlist."""
 
-from tend.scheduling.routes import availability, calendar, public, settings
+from tend.scheduling.routes import api, availability, calendar, public, settings
 
 app_name = "scheduling"
 
 urlpatterns = (
-    calendar.urlpatterns + settings.urlpatterns + public.urlpatterns + availability.urlpatterns
+    calendar.urlpatterns
+    + settings.urlpatterns
+    + public.urlpatterns
+    + availability.urlpatterns
+    + api.urlpatterns
 )
