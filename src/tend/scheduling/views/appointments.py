@@ -8,11 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from tend.core.access import get_scoped_or_404, member_required
 from tend.core.refusals import add_refusal
@@ -150,7 +150,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
             first = booked.appointments.order_by("starts_at").first()
-            message = f"Series booked: {booked.appointments.count()} sessions."
+            message = f"Series booked: {booked.appointments.active().count()} sessions."
         else:
             first = services.book_appointment(
                 membership=membership, clients=list(data["clients"]), request=request, **values
@@ -211,7 +211,6 @@ def _detail_page(request: HttpRequest, appt: Appointment, **forms: Any) -> HttpR
         "local_start": appt.starts_at.astimezone(zone),
         "local_end": appt.ends_at.astimezone(zone),
         "viewer_zone": str(zone),
-        "own_start": appt.local_start,
         "telehealth_url": appt.telehealth_url(policy)
         if (may_change or membership.pk == appt.clinician_id)
         else "",
@@ -238,14 +237,15 @@ def _detail_page(request: HttpRequest, appt: Appointment, **forms: Any) -> HttpR
 
 
 @member_required(roles=ALL_ROLES)
-@require_http_methods(["GET"])
 def detail(request: HttpRequest, appointment_id: Any) -> HttpResponse:
     """Who, when and where; what can happen next; the change history."""
-    return _detail_page(request, _appointment(request, appointment_id))
+    appt = _appointment(request, appointment_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return _detail_page(request, appt)
 
 
 @member_required(roles=SCHEDULERS)
-@require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, appointment_id: Any) -> HttpResponse:
     """Change an appointment; a series session asks whether the change is for this session,
     the following ones or all."""
@@ -301,11 +301,12 @@ def _edit_page(request: HttpRequest, appt: Appointment, form: EditForm) -> HttpR
 
 
 @member_required(roles=SCHEDULERS)
-@require_POST
 def change_status(request: HttpRequest, appointment_id: Any) -> HttpResponse:
     """One click along the status workflow (confirmed, arrived, completed, no-show...)."""
     membership = request.membership  # type: ignore[attr-defined]
     appt = _appointment(request, appointment_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, appt, error="Choose a status.")
@@ -324,11 +325,12 @@ def change_status(request: HttpRequest, appointment_id: Any) -> HttpResponse:
 
 
 @member_required(roles=SCHEDULERS)
-@require_POST
 def cancel(request: HttpRequest, appointment_id: Any) -> HttpResponse:
     """Cancel the session (or, in a series, this and following, or all)."""
     membership = request.membership  # type: ignore[attr-defined]
     appt = _appointment(request, appointment_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = CancelForm(
         request.POST, may_waive=membership.role in WAIVERS, series=appt.series_id is not None
     )
@@ -368,11 +370,12 @@ def cancel(request: HttpRequest, appointment_id: Any) -> HttpResponse:
 
 
 @member_required(roles=SCHEDULERS)
-@require_POST
 def attendance(request: HttpRequest, appointment_id: Any) -> HttpResponse:
     """Record how one client of a group session attended."""
     membership = request.membership  # type: ignore[attr-defined]
     appt = _appointment(request, appointment_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = AttendanceForm(request.POST)
     attendee = None
     if form.is_valid():
@@ -400,7 +403,6 @@ def attendance(request: HttpRequest, appointment_id: Any) -> HttpResponse:
 
 
 @member_required(roles=SCHEDULERS)
-@require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, appointment_id: Any) -> HttpResponse:
     """Another time for the same session; the old one stays, marked rescheduled."""
     membership = request.membership  # type: ignore[attr-defined]

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Value
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from tend.clients.models import PRACTICE_WIDE_ROLES, Client
 from tend.core.access import get_scoped_or_404, member_required
@@ -276,7 +276,6 @@ def hours(request: HttpRequest) -> JsonResponse:
 
 
 @member_required(roles=SCHEDULERS)
-@require_POST
 def move(request: HttpRequest, appointment_id: Any) -> JsonResponse:
     """A drag or a resize: the new start and end (wall-clock, viewer's zone) and the version
     the calendar showed. A refusal answers 409 (taken, stale) or 400 with the message."""
@@ -284,6 +283,8 @@ def move(request: HttpRequest, appointment_id: Any) -> JsonResponse:
     appointment = get_scoped_or_404(
         Appointment.objects.select_related("clinician"), membership, uuid=appointment_id
     )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     zone = viewer_zone(membership)
     start = parse_moment(request.POST.get("start"), zone)
     end = parse_moment(request.POST.get("end"), zone)
