@@ -95,7 +95,7 @@ def add_appointment_type(
 
 @transaction.atomic
 def update_appointment_type(
-    kind: AppointmentType,
+    appointment_type: AppointmentType,
     *,
     membership: Membership,
     request: HttpRequest | None = None,
@@ -104,7 +104,7 @@ def update_appointment_type(
     """Change an appointment type. Booked appointments keep their own times and fees."""
     _require_manager(membership)
     kind = AppointmentType.objects.select_for_update().get(
-        pk=kind.pk, practice_id=membership.practice_id
+        pk=appointment_type.pk, practice_id=membership.practice_id
     )
     if "name" in values:
         values["name"] = values["name"].strip()
@@ -123,7 +123,7 @@ def update_appointment_type(
 
 @transaction.atomic
 def set_appointment_type_active(
-    kind: AppointmentType,
+    appointment_type: AppointmentType,
     *,
     membership: Membership,
     active: bool,
@@ -132,7 +132,7 @@ def set_appointment_type_active(
     """Stop offering a type for new bookings (its appointments stay), or offer it again."""
     _require_manager(membership)
     kind = AppointmentType.objects.select_for_update().get(
-        pk=kind.pk, practice_id=membership.practice_id
+        pk=appointment_type.pk, practice_id=membership.practice_id
     )
     if kind.is_active != active:
         kind.is_active = active

@@ -220,6 +220,24 @@ def where_lines(appointment: Appointment, policy: SchedulingPolicy) -> tuple[str
     return full, f"At {address or location.name}."
 
 
+def _clock(local: dt.datetime) -> str:
+    return f"{local:%I:%M %p}".lstrip("0")
+
+
+def _zone_name(local: dt.datetime) -> str:
+    abbreviation = local.tzname() or ""
+    return abbreviation if abbreviation[:1].isalpha() else str(local.tzinfo)
+
+
+def when_text(local_start: dt.datetime, ends_at: dt.datetime) -> str:
+    """'Thursday 20 March 2031, 10:00 AM–10:50 AM (CDT)' in the zone of `local_start`."""
+    local_end = ends_at.astimezone(local_start.tzinfo)
+    return (
+        f"{local_start:%A} {local_start.day} {local_start:%B %Y}, "
+        f"{_clock(local_start)}–{_clock(local_end)} ({_zone_name(local_start)})"
+    )
+
+
 def reminder_values(
     appointment: Appointment, client: Client, policy: SchedulingPolicy
 ) -> dict[str, str]:
@@ -228,13 +246,12 @@ def reminder_values(
 
     local = appointment.starts_at.astimezone(client_zone(client, appointment))
     where, where_short = where_lines(appointment, policy)
-    abbreviation = local.tzname() or ""
     return {
         "first_name": first_name(client),
         "practice": appointment.practice.name,
         "date": f"{local:%A} {local.day} {local:%B %Y}",
-        "time": f"{local:%I:%M %p}".lstrip("0"),
-        "time_zone": abbreviation if abbreviation[:1].isalpha() else str(local.tzinfo),
+        "time": _clock(local),
+        "time_zone": _zone_name(local),
         "where": where,
         "where_short": where_short,
         "cancellation_policy": cancellation_policy_text(policy, appointment.practice.currency),

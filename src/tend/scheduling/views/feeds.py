@@ -61,7 +61,7 @@ def _own_feed(request: HttpRequest, feed_id: str) -> CalendarFeed | None:
     """The feed, 404 for another practice's; None when it is not the member's own."""
     membership = request.membership  # type: ignore[attr-defined]
     try:
-        found = CalendarFeed.objects.for_practice(membership.practice_id).get(uuid=feed_id)
+        found = CalendarFeed.objects.get(practice_id=membership.practice_id, uuid=feed_id)
     except (CalendarFeed.DoesNotExist, ValueError):
         raise Http404("Not found") from None
     return found if found.clinician_id == membership.pk else None

@@ -25,6 +25,7 @@ from tend.scheduling.reminders import (
     client_zone,
     first_name,
     format_fee,
+    when_text,
     where_lines,
 )
 
@@ -59,9 +60,8 @@ def _context(target: LinkTarget, token: str, **extra: Any) -> dict[str, Any]:
         "appointment": appointment,
         "first_name": first_name(client),
         "practice_name": appointment.practice.name,
-        "starts": appointment.starts_at.astimezone(zone),
-        "ends": appointment.ends_at.astimezone(zone),
-        "where": where,
+        "when": when_text(appointment.starts_at.astimezone(zone), appointment.ends_at),
+        "where": where.removeprefix("Where: "),
         "is_open": appointment.status in OPEN,
         "late_notice": _late_notice(target, policy) if appointment.status in OPEN else "",
         **extra,
