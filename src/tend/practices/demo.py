@@ -279,6 +279,9 @@ def build_demo_practice(size: str = "small", seed: int = DEFAULT_SEED) -> DemoRe
         from tend.clients.demo import build_demo_clients  # the clients app builds on practices
 
         build_demo_clients(practice, memberships, size=size, seed=seed)
+        from tend.scheduling.demo import build_demo_schedule  # sessions for those clients
+
+        build_demo_schedule(practice, memberships, size=size, seed=seed)
 
         owner = memberships[0]
         audit.record(
