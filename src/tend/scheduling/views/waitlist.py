@@ -3,7 +3,6 @@ an entry, and the waiting clients who fit a freed or free time."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -23,8 +22,10 @@ from tend.scheduling.models import Appointment, WaitlistEntry
 from tend.scheduling.services import BOOK_FOR_ANYONE, can_schedule_for
 
 ROLES = services.WAITLIST_ROLES
-# How many clinicians' next free times the waitlist page looks at, and how many times each.
+# How many clinicians' next free times the waitlist page looks through, how many of each
+# one's free times it reads, and how many fitting times it shows per clinician.
 SUGGEST_CLINICIANS = 8
+SUGGEST_SEARCH = 80
 SUGGEST_SLOTS = 3
 
 
@@ -61,7 +62,10 @@ def _suggestions(membership: Membership, entries: list[WaitlistEntry]) -> list[A
     now = timezone.now()
     out = []
     for clinician in list(clinicians)[:SUGGEST_CLINICIANS]:
-        for slot in find_times(clinician, minutes=50, after=now, limit=SUGGEST_SLOTS):
+        shown = 0
+        for slot in find_times(clinician, minutes=50, after=now, limit=SUGGEST_SEARCH):
+            if shown >= SUGGEST_SLOTS:
+                break
             fits = services.matches_for_slot(
                 membership.practice_id,
                 clinician,
@@ -78,6 +82,7 @@ def _suggestions(membership: Membership, entries: list[WaitlistEntry]) -> list[A
                 entries=entries,
             )
             if fits:
+                shown += 1
                 out.append({"clinician": clinician, "slot": slot, "entries": fits})
     return out
 
@@ -204,6 +209,6 @@ def for_appointment(request: HttpRequest, appointment_id: Any) -> HttpResponse:
         "appointment": appointment,
         "entries": entries,
         "is_free": not appointment.is_active,
-        "in_past": appointment.starts_at < timezone.now() - dt.timedelta(minutes=0),
+        "in_past": appointment.starts_at < timezone.now(),
     }
     return render(request, "scheduling/waitlist/for_appointment.html", context)
