@@ -218,3 +218,79 @@ def test_the_search_reads_a_fixed_number_of_queries(clinician, django_assert_max
             clinician, minutes=50, after=at(3, 1, 0), now=at(3, 1, 0), limit=200, days=28
         )
     assert len(slots) > 50
+
+
+# The page ----------------------------------------------------------------------------------
+
+
+def test_the_page_lists_free_times_with_booking_links(team):
+    from tests.conftest import signed_in
+
+    hours(team.clinician, 0, ((9, 0), (10, 0)))
+    client = client_of(team.clinician)
+    response = signed_in(team.front_desk).get(
+        "/calendar/find/",
+        {
+            "clinician": str(team.clinician.uuid),
+            "client": str(client.uuid),
+            "minutes": "60",
+            "from_date": "2031-03-03",
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Mon 3 Mar, <strong>09:00–10:00</strong>" in body
+    assert (
+        f"/calendar/book/?clinician={team.clinician.uuid}&amp;start=2031-03-03T09%3A00%3A00-06%3A00"
+        f"&amp;minutes=60&amp;client={client.uuid}"
+    ) in body
+
+
+def test_a_client_from_the_chart_is_filled_in(team):
+    from tests.conftest import signed_in
+
+    client = client_of(team.clinician)
+    response = signed_in(team.clinician).get("/calendar/find/", {"client": str(client.uuid)})
+    assert response.status_code == 200
+    assert response.context["form"]["client"].value() == str(client.uuid)
+
+
+def test_bad_input_is_shown_next_to_the_field(team):
+    from tests.conftest import signed_in
+
+    response = signed_in(team.front_desk).get(
+        "/calendar/find/",
+        {"clinician": str(team.clinician.uuid), "minutes": "0", "from_date": "someday"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "minutes" in errors and "from_date" in errors
+    assert 'value="0"' in response.content.decode()
+
+
+def test_a_clinician_looks_only_in_their_own_calendar(team):
+    from tests.conftest import signed_in
+
+    colleague = MembershipFactory(practice=team.practice)
+    response = signed_in(team.clinician).get(
+        "/calendar/find/", {"clinician": str(colleague.uuid), "from_date": "2031-03-03"}
+    )
+    assert response.status_code == 400
+    assert "clinician" in response.context["form"].errors
+
+
+def test_billers_do_not_find_times(team):
+    from tests.conftest import signed_in
+
+    assert signed_in(team.biller).get("/calendar/find/").status_code == 403
+
+
+def test_another_practices_clinician_cannot_be_searched(team):
+    from tests.conftest import signed_in
+
+    response = signed_in(team.outsider).get(
+        "/calendar/find/", {"clinician": str(team.clinician.uuid), "from_date": "2031-03-03"}
+    )
+    assert response.status_code == 400
+    assert "clinician" in response.context["form"].errors
+    assert team.clinician.user.full_name not in response.content.decode()

@@ -164,3 +164,28 @@ def test_another_practices_session_is_not_found(team):
     session.refresh_from_db()
     assert session.status == AppointmentStatus.SCHEDULED
 
+
+# The chart's Appointments block ------------------------------------------------------------
+
+
+def test_the_chart_shows_the_clients_next_and_recent_appointments(team):
+    client = client_of(team.clinician)
+    past = appointment_for(team.clinician, client=client, start=at(9, day=3))
+    soon = appointment_for(team.clinician, client=client, start=at(9, day=6))
+    appointment_for(team.clinician, start=at(10, day=6))  # someone else's
+    response = signed_in(team.clinician).get(f"/clients/{client.uuid}/")
+    assert [a.pk for a in response.context["upcoming"]] == [soon.pk]
+    assert [a.pk for a in response.context["recent"]] == [past.pk]
+    body = response.content.decode()
+    assert "Thu 03/06/2031, 09:00" in body and "Mon 03/03/2031, 09:00" in body
+    assert f"/calendar/find/?client={client.uuid}" in body
+    assert f"/waitlist/add/{client.uuid}/" in body
+
+
+def test_billers_see_the_appointments_but_no_booking_links(team):
+    client = client_of(team.clinician)
+    appointment_for(team.clinician, client=client, start=at(9, day=6))
+    response = signed_in(team.biller).get(f"/clients/{client.uuid}/")
+    assert response.status_code == 200
+    assert len(response.context["upcoming"]) == 1
+    assert "/calendar/find/" not in response.content.decode()
