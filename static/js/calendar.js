@@ -17,6 +17,29 @@
 (function () {
   "use strict";
 
+  // FullCalendar writes its stylesheet into <style data-fullcalendar> when its script runs
+  // (this file loads first). Its icon font is a data: URL, which the Content Security Policy
+  // refuses and Chromium fetches as soon as the rule exists, so the rule is left out: the
+  // buttons use text instead of icons.
+  (function prepareStyles() {
+    var meta = document.querySelector('meta[name="csp-nonce"]');
+    if (!meta || document.querySelector("style[data-fullcalendar]")) {
+      return;
+    }
+    var style = document.createElement("style");
+    style.setAttribute("data-fullcalendar", "");
+    style.nonce = meta.getAttribute("content");
+    document.head.appendChild(style);
+    var sheet = style.sheet;
+    var insert = sheet.insertRule.bind(sheet);
+    sheet.insertRule = function (rule, index) {
+      if (/^\s*@font-face/.test(rule)) {
+        return Math.min(index, sheet.cssRules.length);
+      }
+      return insert(rule, Math.min(index, sheet.cssRules.length));
+    };
+  })();
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";
@@ -135,7 +158,17 @@
               center: "title",
               right: "timeGridDay,timeGridWeek,dayGridMonth,listWeek",
             },
-        buttonText: { today: "Today", day: "Day", week: "Week", month: "Month", list: "Agenda" },
+        // Text, not FullCalendar's icon font: the font is a data: URL the policy refuses.
+        buttonIcons: false,
+        buttonText: {
+          prev: "Previous",
+          next: "Next",
+          today: "Today",
+          day: "Day",
+          week: "Week",
+          month: "Month",
+          list: "Agenda",
+        },
         dayHeaderFormat: sideBySide ? { weekday: "short" } : undefined,
         firstDay: 1,
         slotDuration: ds.slot,
@@ -160,6 +193,13 @@
         },
         eventResize: function (info) {
           move(info, clinician);
+        },
+        dayCellDidMount: function (info) {
+          // A month cell named only by its date while it shows appointments too confuses
+          // speech input (the visible text is not in the name); the date link names the day.
+          if (info.el.getAttribute("role") === "gridcell") {
+            info.el.removeAttribute("aria-labelledby");
+          }
         },
         eventDidMount: function (info) {
           var props = info.event.extendedProps;

@@ -80,6 +80,11 @@ def _room(request: HttpRequest, membership: Membership) -> Room | None:
 
 
 def _range(request: HttpRequest, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime] | None:
+    """[start, end) from the query; this week when neither is given; None when unusable."""
+    if not request.GET.get("start") and not request.GET.get("end"):
+        today = dt.datetime.now(zone).date()
+        monday = dt.datetime.combine(today - dt.timedelta(days=today.weekday()), dt.time(), zone)
+        return monday, monday + dt.timedelta(days=7)
     start = parse_moment(request.GET.get("start"), zone)
     end = parse_moment(request.GET.get("end"), zone)
     if start is None or end is None or end <= start or end - start > MAX_RANGE:
