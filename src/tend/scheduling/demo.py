@@ -121,8 +121,12 @@ def build_demo_schedule(
     size: str,
     seed: int,
     today: dt.date | None = None,
+    sessions: bool = True,
 ) -> DemoSchedule:
-    """Create the demo practice's schedule; deterministic for (size, seed, today)."""
+    """Create the demo practice's schedule; deterministic for (size, seed, today).
+
+    `sessions=False` makes the types, policy and working hours only (the calendar benchmark
+    loads its own appointments)."""
     rng = random.Random(f"{seed}:{size}:schedule")
     practice_zone = ZoneInfo(practice.time_zone)
     today = today or dt.datetime.now(practice_zone).date()
@@ -170,6 +174,8 @@ def build_demo_schedule(
         batch_size=BATCH,
     )
 
+    if not sessions:
+        return DemoSchedule(appointment_types=len(TYPES), series=0, appointments=0, claims=0)
     caseloads: dict[int, list[int]] = defaultdict(list)
     intakes: dict[int, list[int]] = defaultdict(list)
     primary = CareTeamMember.objects.filter(
