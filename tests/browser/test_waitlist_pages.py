@@ -34,6 +34,8 @@ def test_the_front_desk_adds_a_client_to_the_waitlist(context, page: Page, live_
     page.get_by_label("Tuesday").check()
     page.get_by_role("button", name="Add to the waitlist").click()
     expect(page.get_by_role("row", name="Rivera")).to_contain_text("Mon, Tue")
+    suggestions = page.get_by_role("region", name="Free times that fit")
+    expect(suggestions.get_by_role("link", name="Book Rivera, Sam").first).to_be_visible()
     check_page(page, "waitlist")
     page.set_viewport_size(MOBILE)
     check_page(page, "waitlist-mobile")
