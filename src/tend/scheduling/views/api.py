@@ -56,8 +56,8 @@ def _scoped(queryset: QuerySet[M], value: Any) -> M:
         raise Http404("Not found") from exc
 
 
-@require_POST
 @member_required(roles=BOOKING_ROLES)
+@require_POST
 def book_json(request: HttpRequest) -> JsonResponse:
     """POST {clinician, appointment_type, clients: [uuid], start, end} (ISO with offset)."""
     membership = request.membership  # type: ignore[attr-defined]
