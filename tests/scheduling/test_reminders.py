@@ -278,3 +278,19 @@ def test_templates_may_use_only_known_placeholders(template, problem):
 def test_rendering_fills_in_placeholders_and_keeps_escaped_braces():
     assert template_fields("{{literal}} {date}") == ["date"]
     assert render_template("{{x}} on {date}", {"date": "Monday"}) == "{x} on Monday"
+
+
+def test_the_loop_sweeps_and_extends_series_until_stopped(monkeypatch):
+    from tend.scheduling.management.commands import remind
+
+    calls = []
+    monkeypatch.setattr(remind, "send_due_reminders", lambda: calls.append("sweep") or 0)
+    monkeypatch.setattr(remind, "run_extend_open_series", lambda: calls.append("extend") or 0)
+
+    def stop_after_two(self, seconds):
+        if calls.count("sweep") >= 2:
+            self.stopping = True
+
+    monkeypatch.setattr(remind.Command, "_sleep", stop_after_two)
+    call_command("remind", loop=True, every=0, stdout=StringIO())
+    assert calls == ["sweep", "extend", "sweep"]  # series are extended once a day

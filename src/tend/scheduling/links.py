@@ -42,7 +42,7 @@ def make_token(appointment: Appointment, client: Client) -> str:
 def link_urls(appointment: Appointment, client: Client) -> dict[str, str]:
     """The absolute confirm and cancel addresses that go into a reminder."""
     token = make_token(appointment, client)
-    base = settings.TEND_BASE_URL.rstrip("/")
+    base = str(settings.TEND_BASE_URL or "").rstrip("/")
     return {
         "confirm_url": base + reverse("scheduling:client_link", args=[token]),
         "cancel_url": base + reverse("scheduling:client_cancel", args=[token]),

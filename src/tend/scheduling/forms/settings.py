@@ -70,8 +70,8 @@ class ReminderOffsetsField(forms.CharField):
             return ", ".join(str(v) for v in value)
         return value
 
-    def to_python(self, value: Any) -> list[int]:
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+        text = super().to_python(value) or ""
         if not text.strip():
             return []
         hours = []
@@ -173,7 +173,7 @@ class SchedulingPolicyForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         starts, ends = data.get("day_starts"), data.get("day_ends")
         if starts and ends and ends <= starts:
             self.add_error("day_ends", "The calendar must end after it starts.")
