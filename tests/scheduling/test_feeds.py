@@ -208,3 +208,16 @@ def test_members_without_a_calendar_are_told_so(team):
     assert "no appointments of your own" in page
     browser.post(reverse("scheduling:calendar_feed"))
     assert not CalendarFeed.objects.filter(clinician=team.front_desk).exists()
+
+
+def test_the_feed_reads_a_constant_number_of_queries(
+    client, clinician, kind, django_assert_max_num_queries
+):
+    person = client_of(clinician)
+    for day in range(2, 12):
+        appointment_for(
+            clinician, client=person, start=NOW + dt.timedelta(days=day), appointment_type=kind
+        )
+    feed, token = feeds.create_feed(membership=clinician)
+    with django_assert_max_num_queries(8):
+        assert len(events(fetch(client, token).content)) == 10
