@@ -280,7 +280,7 @@ def test_rendering_fills_in_placeholders_and_keeps_escaped_braces():
     assert render_template("{{x}} on {date}", {"date": "Monday"}) == "{x} on Monday"
 
 
-def test_the_loop_sweeps_and_extends_series_until_stopped(monkeypatch):
+def test_the_loop_sweeps_and_extends_series_until_stopped(db, monkeypatch):
     from tend.scheduling.management.commands import remind
 
     calls = []
