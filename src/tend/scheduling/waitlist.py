@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -247,26 +246,16 @@ def matches_for_slot(
     ]
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """A waiting client who fits a free time."""
-
-    entry: WaitlistEntry
-    clinician: Membership
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-
-
 def suggestions_for_cancelled(
     appointment: Appointment, membership: Membership | None = None
 ) -> list[WaitlistEntry]:
     """The waiting clients who could take the time a cancelled (or no-show, or rescheduled)
     appointment freed: same clinician, same time, either modality the type allows. When a
     member is given, only the clients they may see."""
-    entries = WaitlistEntry.objects.for_practice(appointment.practice_id).waiting()
+    waiting = WaitlistEntry.objects.for_practice(appointment.practice_id).waiting()
     if membership is not None:
-        entries = entries.visible_to(membership)
-    entries = list(entries.select_related("client", "clinician__user", "appointment_type"))
+        waiting = waiting.visible_to(membership)
+    entries = list(waiting.select_related("client", "clinician__user", "appointment_type"))
     kind = appointment.appointment_type
     modalities = [Modality.IN_PERSON] + ([Modality.VIDEO] if kind.telehealth_allowed else [])
     found: dict[int, WaitlistEntry] = {}

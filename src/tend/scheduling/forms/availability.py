@@ -67,7 +67,7 @@ class DayHoursForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for n in range(1, SPANS_PER_DAY + 1):
             starts, ends = data.get(f"span{n}_starts"), data.get(f"span{n}_ends")
             if (starts is None) != (ends is None) and not self.errors.get(

@@ -217,7 +217,7 @@ def find_time(request: HttpRequest) -> HttpResponse:
         .order_by("legal_last_name", "legal_first_name", "id")
     )
     zone = ZoneInfo(clinician_time_zone(membership))
-    initial = {"from_date": timezone.now().astimezone(zone).date()}
+    initial: dict[str, Any] = {"from_date": timezone.now().astimezone(zone).date()}
     if membership.is_clinical:
         initial["clinician"] = membership.uuid
     data = request.GET if "clinician" in request.GET else None
@@ -278,10 +278,14 @@ def _decorate(sessions: Iterable[Appointment], membership: Membership, policy: A
 
     for s in sessions:
         # The video link is for the clinician running the session.
-        s.video_url = s.telehealth_url(policy) if s.clinician_id == membership.pk else ""
+        s.video_url = (  # type: ignore[attr-defined]
+            s.telehealth_url(policy) if s.clinician_id == membership.pk else ""
+        )
         may = membership.role != Role.BILLER and can_schedule_for(membership, s.clinician)
         allowed = APPOINTMENT_TRANSITIONS.get(s.status, set())
-        s.actions = [(v, label) for v, label in TODAY_ACTIONS if may and v in allowed]
+        s.actions = [  # type: ignore[attr-defined]
+            (v, label) for v, label in TODAY_ACTIONS if may and v in allowed
+        ]
 
 
 def today_sessions(membership: Membership) -> dict[str, Any]:
@@ -314,6 +318,13 @@ def today_sessions(membership: Membership) -> dict[str, Any]:
     return context
 
 
+def _version(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
 @member_required(roles=SCHEDULERS)
 def today_status(request: HttpRequest, appointment_id: Any) -> HttpResponse:
     """A status button on Today (POST): the row again, with the new status or the refusal."""
@@ -332,7 +343,7 @@ def today_status(request: HttpRequest, appointment_id: Any) -> HttpResponse:
                 appointment,
                 status,
                 membership=membership,
-                version=request.POST.get("version") or None,
+                version=_version(request.POST.get("version")),
                 request=request,
             )
         except SchedulingError as exc:

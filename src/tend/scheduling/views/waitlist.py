@@ -47,7 +47,7 @@ def _suggestions(membership: Membership, entries: list[WaitlistEntry]) -> list[A
     clients who fit it."""
     if not entries:
         return []
-    clinicians = (
+    clinicians: list[Membership] = list(
         Membership.objects.for_practice(membership.practice_id)
         .active()
         .clinicians()
@@ -61,7 +61,7 @@ def _suggestions(membership: Membership, entries: list[WaitlistEntry]) -> list[A
         clinicians = [c for c in clinicians if c.pk in wanted]
     now = timezone.now()
     out = []
-    for clinician in list(clinicians)[:SUGGEST_CLINICIANS]:
+    for clinician in clinicians[:SUGGEST_CLINICIANS]:
         shown = 0
         for slot in find_times(clinician, minutes=50, after=now, limit=SUGGEST_SEARCH):
             if shown >= SUGGEST_SLOTS:
@@ -98,7 +98,7 @@ def waitlist(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     entries = list(_entries(membership))
     for e in entries:
-        e.days_label = _days(e)
+        e.days_label = _days(e)  # type: ignore[attr-defined]
     context = {"entries": entries, "suggestions": _suggestions(membership, entries)}
     return render(request, "scheduling/waitlist/list.html", context)
 
@@ -204,7 +204,7 @@ def for_appointment(request: HttpRequest, appointment_id: Any) -> HttpResponse:
     )
     entries = services.suggestions_for_cancelled(appointment, membership)
     for e in entries:
-        e.days_label = _days(e)
+        e.days_label = _days(e)  # type: ignore[attr-defined]
     context = {
         "appointment": appointment,
         "entries": entries,
