@@ -39,3 +39,31 @@ def test_the_front_desk_adds_a_client_to_the_waitlist(context, page: Page, live_
     check_page(page, "waitlist")
     page.set_viewport_size(MOBILE)
     check_page(page, "waitlist-mobile")
+
+
+def test_the_waiting_clients_who_fit_a_cancelled_session(context, page: Page, live_server):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from tend.scheduling.services import cancel_appointment
+    from tend.scheduling.waitlist import add_to_waitlist
+    from tests.factories import appointment_for
+
+    practice = PracticeFactory(name="Riverbend Counseling")
+    clinician = MembershipFactory(
+        practice=practice, role="clinician", user__full_name="Jordan Alvarez"
+    )
+    waiting = client_of(clinician, legal_first_name="Robin", legal_last_name="Ng")
+    add_to_waitlist(waiting, membership=clinician)
+    zone = ZoneInfo(practice.time_zone)
+    start = dt.datetime.combine(
+        dt.datetime.now(zone).date() + dt.timedelta(days=2), dt.time(10), tzinfo=zone
+    )
+    session = appointment_for(clinician, start=start)
+    cancel_appointment(session, membership=clinician, cancelled_by="client")
+    sign_in_by_session(context, live_server, clinician)
+    page.goto(f"{live_server.url}/waitlist/for/{session.uuid}/")
+    expect(page.get_by_role("link", name="Book Ng, Robin")).to_be_visible()
+    check_page(page, "waitlist-for-cancelled")
+    page.set_viewport_size(MOBILE)
+    check_page(page, "waitlist-for-cancelled-mobile")
