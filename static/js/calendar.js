@@ -59,6 +59,40 @@
     return date.toISOString().slice(0, 19);
   }
 
+  // Requests go one at a time: each one also touches the session, and on SQLite concurrent
+  // session writes can fail.
+  var queue = Promise.resolve();
+  function getJson(url) {
+    var next = queue.then(function () {
+      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        });
+    });
+    queue = next.catch(function () {});
+    return next;
+  }
+
+  // A FullCalendar event source reading `url` for the range shown, with `extra` parameters.
+  function source(url, extra, onFailure) {
+    return {
+      events: function (info, success, failure) {
+        var params = new URLSearchParams(extra);
+        params.set("start", wall(info.start));
+        params.set("end", wall(info.end));
+        getJson(url + "?" + params.toString()).then(success, function (error) {
+          failure(error);
+          if (onFailure) {
+            onFailure();
+          }
+        });
+      },
+    };
+  }
+
   function setUp(area) {
     var ds = area.dataset;
     var sideBySide = area.classList.contains("side-by-side");
@@ -136,16 +170,12 @@
         extra.room = ds.room;
       }
       var sources = [
-        {
-          url: ds.eventsUrl,
-          extraParams: extra,
-          failure: function () {
-            say("The appointments could not be loaded. Reload the page to try again.", "error");
-          },
-        },
+        source(ds.eventsUrl, extra, function () {
+          say("The appointments could not be loaded. Reload the page to try again.", "error");
+        }),
       ];
       if (clinician) {
-        sources.push({ url: ds.hoursUrl, extraParams: { clinician: clinician } });
+        sources.push(source(ds.hoursUrl, { clinician: clinician }));
       }
       var calendar = new window.FullCalendar.Calendar(el, {
         timeZone: ds.timeZone,
@@ -169,7 +199,10 @@
           month: "Month",
           list: "Agenda",
         },
-        dayHeaderFormat: sideBySide ? { weekday: "short" } : undefined,
+        // Side by side, the shared day is in the toolbar; on a phone a week's headers are short.
+        dayHeaders: !sideBySide,
+        dayHeaderFormat:
+          el.clientWidth < 600 ? { weekday: "narrow", day: "numeric" } : undefined,
         firstDay: 1,
         slotDuration: ds.slot,
         slotMinTime: ds.dayStarts,

@@ -51,7 +51,7 @@ def schedulable_clinicians(membership: Membership) -> Any:
 
 class ClinicianField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
-        return obj.user.display_name
+        return obj.user.full_name or obj.user.email
 
 
 class ClientsField(forms.ModelMultipleChoiceField):
@@ -83,7 +83,10 @@ class AppointmentForm(forms.Form):
     )
     clinician = ClinicianField(queryset=Membership.objects.none(), to_field_name="uuid")
     appointment_type = TypeField(
-        label="Type", queryset=AppointmentType.objects.none(), to_field_name="uuid"
+        label="Type",
+        queryset=AppointmentType.objects.none(),
+        to_field_name="uuid",
+        empty_label="Choose a type",
     )
     date = forms.DateField(widget=DATE_INPUT)
     start_time = forms.TimeField(label="Starts at", widget=TIME_INPUT)

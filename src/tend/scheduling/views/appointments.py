@@ -229,7 +229,9 @@ def _detail_page(request: HttpRequest, appt: Appointment, **forms: Any) -> HttpR
             series=in_series,
         ),
         "reschedule_form": forms.get("reschedule_form")
-        or RescheduleForm(initial={"date": appt.local_start.date()}),
+        or RescheduleForm(
+            initial={"date": appt.local_start.date(), "start_time": appt.local_start.time()}
+        ),
         "attendance_form": AttendanceForm(),
         "error": forms.get("error"),
     }
