@@ -294,7 +294,42 @@
     }
   }
 
+  // A long client list gets a search box that narrows its options as one types; chosen
+  // clients always stay in the list.
+  function setUpFilters(root) {
+    root.querySelectorAll("select[data-filterable]").forEach(function (select) {
+      if (select.dataset.filterBound) {
+        return;
+      }
+      select.dataset.filterBound = "1";
+      var input = document.createElement("input");
+      input.type = "search";
+      input.id = select.id + "-filter";
+      input.className = "select-filter";
+      input.setAttribute("autocomplete", "off");
+      var label = document.createElement("label");
+      label.htmlFor = input.id;
+      label.className = "select-filter-label";
+      label.textContent = "Find a client by name";
+      select.parentNode.insertBefore(label, select);
+      select.parentNode.insertBefore(input, select);
+      input.addEventListener("input", function () {
+        var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+        Array.prototype.forEach.call(select.options, function (option) {
+          var text = option.textContent.toLowerCase();
+          option.hidden = !option.selected && !words.every(function (word) {
+            return text.indexOf(word) !== -1;
+          });
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpFilters(document);
+    document.body.addEventListener("htmx:load", function (event) {
+      setUpFilters(event.target);
+    });
     if (!window.FullCalendar) {
       return;
     }
