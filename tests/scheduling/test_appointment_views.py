@@ -424,3 +424,10 @@ def test_a_stale_edit_is_refused_and_the_input_kept(chicago, appt):
 
 def test_billers_cannot_edit(chicago, appt):
     assert signed_in(chicago.biller).get(edit_url(appt)).status_code == 403
+
+
+def test_the_page_gives_the_clients_time_when_their_zone_differs(chicago, kind):
+    client = client_of(chicago.clinician, time_zone="America/Los_Angeles")
+    appt = appointment_for(chicago.clinician, client=client, start=at(4, 10), appointment_type=kind)
+    html = page(chicago.clinician, appt).content.decode()
+    assert "the client's time 08:00 (America/Los_Angeles)" in html

@@ -124,11 +124,14 @@ def test_the_front_desk_sees_names_but_no_telehealth_link_is_hidden_from_billers
 def test_a_viewer_in_another_zone_sees_the_time_in_theirs_and_the_booking_zone(chicago, kind):
     from tests.factories import ClinicianProfileFactory
 
-    appointment_for(chicago.clinician, start=at(4, 10), appointment_type=kind)
+    client = client_of(chicago.clinician, time_zone="America/Denver")
+    appointment_for(chicago.clinician, client=client, start=at(4, 10), appointment_type=kind)
+    appointment_for(chicago.clinician, start=at(4, 12), appointment_type=kind)
     ClinicianProfileFactory(membership=chicago.supervisor, time_zone="America/New_York")
     data = events(signed_in(chicago.supervisor), clinician=chicago.clinician.uuid).json()
     assert data[0]["start"] == "2031-03-04T11:00:00-05:00"
-    assert data[0]["extendedProps"]["client_time_zone"] == "America/Chicago"
+    assert data[0]["extendedProps"]["client_time_zone"] == "America/Denver"
+    assert "client_time_zone" not in data[1]["extendedProps"]
 
 
 def test_a_room_calendar_shows_every_clinicians_sessions_in_the_room(chicago, kind):

@@ -211,6 +211,9 @@ def _detail_page(request: HttpRequest, appt: Appointment, **forms: Any) -> HttpR
         "local_start": appt.starts_at.astimezone(zone),
         "local_end": appt.ends_at.astimezone(zone),
         "viewer_zone": str(zone),
+        "client_zones": sorted(
+            {a.client.time_zone for a in attendees if a.client.time_zone} - {str(zone)}
+        ),
         "telehealth_url": appt.telehealth_url(policy)
         if (may_change or membership.pk == appt.clinician_id)
         else "",

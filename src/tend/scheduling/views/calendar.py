@@ -183,10 +183,12 @@ def event_json(
             extendedProps={"busy": True, "version": appt.version, "editable": False},
         )
         return event
+    attendees = list(appt.attendees.all())
     names = [
         a.client.display_name if a.client_visible else a.client.initials  # type: ignore[attr-defined]
-        for a in appt.attendees.all()
+        for a in attendees
     ]
+    client_zones = [a.client.time_zone for a in attendees if a.client.time_zone]
     kind = appt.appointment_type
     props: dict[str, Any] = {
         "status": appt.status,
@@ -201,8 +203,8 @@ def event_json(
     }
     if appt.is_telehealth and (viewer.pk == appt.clinician_id or editable):
         props["telehealth_url"] = appt.telehealth_url(policy)
-    if appt.time_zone != str(zone):
-        props["client_time_zone"] = appt.time_zone
+    if client_zones and client_zones[0] != str(zone):
+        props["client_time_zone"] = client_zones[0]
     event.update(
         url=props["url"],
         title=", ".join(names) or kind.name,
