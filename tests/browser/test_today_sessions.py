@@ -57,7 +57,10 @@ def test_a_clinician_marks_a_session_arrived_then_completed(day, context, page: 
     check_page(page, "today-sessions")
     row = page.locator("tr", has_text="Sam Rivera")
     row.get_by_role("button", name="Arrived").click()
-    expect(page.locator("tr", has_text="Sam Rivera")).to_contain_text("Arrived")
+    # The row is swapped in place: wait for the new status badge before the next button.
+    expect(
+        page.locator("tr", has_text="Sam Rivera").locator(".badge.status-arrived")
+    ).to_be_visible()
     page.locator("tr", has_text="Sam Rivera").get_by_role("button", name="Completed").click()
     expect(
         page.locator("tr", has_text="Sam Rivera").locator(".badge.status-completed")
@@ -113,3 +116,21 @@ def test_a_clinician_sets_their_hours_from_today(day, context, page: Page, live_
     expect(page.get_by_role("row", name="Tuesday")).to_contain_text("13:00–17:00")
     page.set_viewport_size(MOBILE)
     check_page(page, "working-hours-mobile")
+
+
+def test_the_front_desk_sees_the_days_sessions_by_clinician(day, context, page: Page, live_server):
+    practice, clinician = day
+    front_desk = MembershipFactory(practice=practice, role="front_desk", user__full_name="Pat Lee")
+    sign_in_by_session(context, live_server, front_desk)
+    page.goto(live_server.url + "/")
+    sessions = page.get_by_role("region", name="Today’s sessions in the practice")
+    expect(sessions.get_by_role("heading", name="Jordan Alvarez")).to_be_visible()
+    expect(sessions).to_contain_text("Sam Rivera")
+    expect(sessions.get_by_role("link", name="Join video (opens in a new tab)")).to_have_count(0)
+    sessions.locator("tr", has_text="Sam Rivera").get_by_role("button", name="Arrived").click()
+    expect(
+        sessions.locator("tr", has_text="Sam Rivera").locator(".badge.status-arrived")
+    ).to_be_visible()
+    check_page(page, "today-front-desk")
+    page.set_viewport_size(MOBILE)
+    check_page(page, "today-front-desk-mobile")
