@@ -99,8 +99,11 @@
     var calendars = [];
     var dialog = document.getElementById("booking-dialog");
 
-    function openBooking(start, end, clinician) {
-      var params = new URLSearchParams({ start: wall(start), end: wall(end) });
+    function openBooking(start, end, clinician, allDay) {
+      // A day picked in the month view gives the date only; the time is the booker's choice.
+      var params = new URLSearchParams(
+        allDay ? { start: wall(start).slice(0, 10) } : { start: wall(start), end: wall(end) }
+      );
       if (clinician) {
         params.set("clinician", clinician);
       }
@@ -219,7 +222,7 @@
         eventSources: sources,
         select: function (info) {
           calendar.unselect();
-          openBooking(info.start, info.end, clinician);
+          openBooking(info.start, info.end, clinician, info.allDay);
         },
         eventDrop: function (info) {
           move(info, clinician);

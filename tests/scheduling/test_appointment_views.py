@@ -431,3 +431,10 @@ def test_the_page_gives_the_clients_time_when_their_zone_differs(chicago, kind):
     appt = appointment_for(chicago.clinician, client=client, start=at(4, 10), appointment_type=kind)
     html = page(chicago.clinician, appt).content.decode()
     assert "the client's time 08:00 (America/Los_Angeles)" in html
+
+
+def test_a_day_picked_in_the_month_view_prefills_only_the_date(chicago, kind):
+    response = signed_in(chicago.clinician).get(BOOK, {"start": "2031-03-04"})
+    form = response.context["form"]
+    assert form.initial["date"] == dt.date(2031, 3, 4)
+    assert "start_time" not in form.initial

@@ -65,7 +65,9 @@ def _prefill(request: HttpRequest, membership: Membership) -> dict[str, Any]:
         start = end = None
     if clinician is not None:
         initial["clinician"] = clinician.uuid
-    if start is not None:
+    if start is not None and len(request.GET["start"].strip()) == 10:
+        initial["date"] = start.date()  # a day from the month view: no time yet
+    elif start is not None:
         own = ZoneInfo(services.clinician_time_zone(clinician)) if clinician else zone
         local = start.astimezone(own)
         initial["date"], initial["start_time"] = local.date(), local.time().replace(second=0)
