@@ -294,3 +294,19 @@ def test_the_loop_sweeps_and_extends_series_until_stopped(db, monkeypatch):
     monkeypatch.setattr(remind.Command, "_sleep", stop_after_two)
     call_command("remind", loop=True, every=0, stdout=StringIO())
     assert calls == ["sweep", "extend", "sweep"]  # series are extended once a day
+
+
+def test_new_offsets_replan_every_upcoming_appointment(
+    team, kind, django_capture_on_commit_callbacks
+):
+    from tend.scheduling.policy import update_scheduling_policy
+
+    with time_machine.travel(BEFORE, tick=False):
+        appointment = booked(team, kind)
+        assert sorted(appointment.reminders.values_list("hours_before", flat=True)) == [2, 48]
+        with django_capture_on_commit_callbacks(execute=True):
+            update_scheduling_policy(membership=team.owner, reminder_offsets=[24])
+    pending = appointment.reminders.filter(status=ReminderStatus.PENDING)
+    assert list(pending.values_list("hours_before", flat=True)) == [24]
+    withdrawn = appointment.reminders.filter(status=ReminderStatus.CANCELLED)
+    assert sorted(withdrawn.values_list("hours_before", flat=True)) == [2, 48]

@@ -150,8 +150,8 @@ def set_appointment_type_active(
 def update_scheduling_policy(
     *, membership: Membership, request: HttpRequest | None = None, **values: Any
 ) -> SchedulingPolicy:
-    """Change the practice's scheduling policy. New reminder offsets apply to reminders planned
-    from now on (each appointment's are re-planned when it next changes)."""
+    """Change the practice's scheduling policy. New reminder offsets re-plan the reminders of
+    every upcoming appointment, in the background once the change is saved."""
     _require_manager(membership)
     policy = SchedulingPolicy.for_practice(membership.practice_id)
     policy = SchedulingPolicy.objects.select_for_update().get(pk=policy.pk)
@@ -168,4 +168,9 @@ def update_scheduling_policy(
     if changed:
         policy.save()
         _audit("scheduling_policy.updated", membership, policy, request, fields=changed)
+        if "reminder_offsets" in changed:
+            from tend.scheduling.tasks import replan_reminders
+
+            practice_id = membership.practice_id
+            transaction.on_commit(lambda: replan_reminders.enqueue(practice_id))
     return policy

@@ -393,3 +393,18 @@ def send_reminder(reminder_id: int, *, now: dt.datetime | None = None) -> str:
     if not claim(reminder_id):
         return ""
     return deliver(reminder_id, now=now)
+
+
+def replan_practice(practice_id: int, *, now: dt.datetime | None = None) -> int:
+    """Re-plan the reminders of every upcoming active appointment of a practice, after its
+    reminder offsets changed. Returns how many appointments were looked at."""
+    now = now or timezone.now()
+    ids = list(
+        Appointment.objects.for_practice(practice_id)
+        .active()
+        .filter(starts_at__gt=now)
+        .values_list("pk", flat=True)
+    )
+    for appointment_id in ids:
+        plan_reminders(appointment_id, now=now)
+    return len(ids)

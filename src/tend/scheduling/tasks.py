@@ -23,6 +23,14 @@ def send_reminder(reminder_id: int) -> str:
 
 
 @task()
+def replan_reminders(practice_id: int) -> int:
+    """Re-plan the reminders of every upcoming appointment of a practice (new offsets)."""
+    from tend.scheduling import reminders
+
+    return reminders.replan_practice(practice_id)
+
+
+@task()
 def extend_open_series() -> int:
     """Book open-ended series forward to the practice's horizon (nightly)."""
     return run_extend_open_series()
