@@ -104,10 +104,19 @@ def test_bad_preferences_are_refused_next_to_their_field(team):
 def test_booking_the_client_marks_their_entry_booked(team):
     e = entry(team)
     appointment = appointment_for(team.clinician, client=e.client, start=at(3, 9))
-    assert mark_booked_for(appointment, membership=team.front_desk) == [e]
     e.refresh_from_db()
     assert e.status == WaitlistStatus.BOOKED
     assert AuditEvent.objects.filter(action="waitlist.booked").exists()
+    assert mark_booked_for(appointment, membership=team.front_desk) == []
+
+
+def test_an_entry_waiting_for_another_clinician_stays_waiting(team):
+    e = entry(team)
+    e.clinician = team.supervisor
+    e.save()
+    appointment_for(team.clinician, client=e.client, start=at(3, 9))
+    e.refresh_from_db()
+    assert e.status == WaitlistStatus.WAITING
 
 
 def test_clinicians_keep_only_their_clients_on_the_waitlist(team):

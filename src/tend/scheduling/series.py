@@ -56,6 +56,7 @@ from tend.scheduling.services import (
     _require_scheduler,
     clinician_time_zone,
     describe_clash,
+    leave_waitlist,
     set_status,
     update_appointment,
 )
@@ -483,6 +484,9 @@ def book_series(
         client_location=client_location,
         cancelled=skipped,
     )
+    first = next((r for r in rows if r.status in ACTIVE_STATUSES), None)
+    if first is not None:
+        leave_waitlist(first, membership, request)
     record(
         "series.booked",
         request=request,

@@ -8,6 +8,7 @@ Double booking is refused here with the clash described, and by the database und
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -354,8 +355,20 @@ def book_appointment(
         changed_by=membership,
     )
     _audit("appointment.booked", appointment, membership, request)
+    leave_waitlist(appointment, membership, request)
     _plan_reminders_on_commit(appointment)
     return appointment
+
+
+def leave_waitlist(
+    appointment: Appointment, membership: Membership, request: HttpRequest | None
+) -> None:
+    """A booked client leaves the waitlist (entries for this clinician or any), when the
+    member booking may change the client's entries."""
+    from tend.scheduling.waitlist import mark_booked_for
+
+    with contextlib.suppress(PermissionDenied):
+        mark_booked_for(appointment, membership=membership, request=request)
 
 
 def _lock(appointment: Appointment) -> Appointment:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 
 from tend.clients.models import Client
@@ -174,10 +175,15 @@ def mark_waitlist_booked(
 def mark_booked_for(
     appointment: Appointment, *, membership: Membership, request: HttpRequest | None = None
 ) -> list[WaitlistEntry]:
-    """Mark the waiting entries of the appointment's clients booked (call after booking)."""
-    entries = WaitlistEntry.objects.filter(
-        client__in=appointment.clients.all(), status=WaitlistStatus.WAITING
-    ).select_related("client")
+    """Mark the waiting entries of the appointment's clients booked: the booking services call
+    this, for entries waiting for this clinician or for any clinician."""
+    entries = (
+        WaitlistEntry.objects.filter(
+            client__in=appointment.clients.all(), status=WaitlistStatus.WAITING
+        )
+        .filter(Q(clinician__isnull=True) | Q(clinician_id=appointment.clinician_id))
+        .select_related("client")
+    )
     return [
         mark_waitlist_booked(e, membership=membership, appointment=appointment, request=request)
         for e in entries
