@@ -129,6 +129,10 @@
       body.append("start", wall(event.start));
       body.append("end", wall(event.end || event.start));
       body.append("version", event.extendedProps.version);
+      if (sideBySide && clinician) {
+        // Side by side, the column an appointment is dropped in is its clinician.
+        body.append("clinician", clinician);
+      }
       say("Saving…");
       fetch(ds.moveUrl.replace("00000000-0000-0000-0000-000000000000", event.id), {
         method: "POST",
@@ -144,6 +148,9 @@
         .then(function (result) {
           if (!result.ok) {
             info.revert();
+            if (info.type === "received") {
+              refetchAll();
+            }
             say(result.data.error || "The appointment could not be moved.", "error");
             return;
           }
@@ -230,6 +237,12 @@
         eventResize: function (info) {
           move(info, clinician);
         },
+        // Side by side, an appointment dragged into another clinician's column moves to them.
+        droppable: sideBySide,
+        eventReceive: function (info) {
+          info.type = "received";
+          move(info, clinician);
+        },
         dayCellDidMount: function (info) {
           // A month cell named only by its date while it shows appointments too confuses
           // speech input (the visible text is not in the name); the date link names the day.
@@ -255,6 +268,12 @@
       calendar.render();
       calendars.push(calendar);
     });
+
+    function refetchAll() {
+      calendars.forEach(function (calendar) {
+        calendar.refetchEvents();
+      });
+    }
 
     var title = area.querySelector("[data-day-title]");
     function showTitle() {

@@ -148,3 +148,34 @@ def test_every_calendar_view_is_readable_and_accessible(
     check_page(page, f"appointment-detail-{size}")
     page.goto(f"{live_server.url}/calendar/book/")
     check_page(page, f"appointment-book-{size}")
+
+
+def test_the_front_desk_moves_a_session_to_another_clinicians_column(
+    context: BrowserContext, page: Page, live_server, setting
+):
+    clinician, colleague, front_desk, monday = setting
+    wednesday = monday + dt.timedelta(days=2)
+    sign_in_by_session(context, live_server, front_desk)
+    page.goto(
+        f"{live_server.url}/calendar/?date={wednesday.isoformat()}"
+        f"&clinician={clinician.uuid}&clinician={colleague.uuid}"
+    )
+    columns = page.locator(".calendar-column")
+    avery = columns.nth(0).locator(".fc-event", has_text="Avery Nguyen")
+    expect(avery).to_be_visible()
+    lane = columns.nth(1).locator('td.fc-timegrid-slot-lane[data-time="14:00:00"]')
+    lane.scroll_into_view_if_needed()
+    target_box = columns.nth(1).locator("td.fc-timegrid-col[data-date]").bounding_box()
+    lane_box = lane.bounding_box()
+    box = avery.bounding_box()
+    drag(
+        page,
+        (box["x"] + box["width"] / 2, box["y"] + 8),
+        (target_box["x"] + target_box["width"] / 2, lane_box["y"] + lane_box["height"] / 2),
+    )
+    expect(page.locator("#calendar-status")).to_contain_text("Moved Avery Nguyen")
+    appt = Appointment.objects.get(clients__legal_first_name="Avery")
+    assert appt.clinician == colleague
+    assert appt.starts_at.astimezone(CHICAGO).hour == 14
+    expect(columns.nth(1).locator(".fc-event", has_text="Avery Nguyen")).to_be_visible()
+    expect(columns.nth(0).locator(".fc-event", has_text="Avery Nguyen")).to_have_count(0)

@@ -300,3 +300,26 @@ def test_an_outsider_cannot_move(chicago, kind):
         == 404
     )
     assert Appointment.objects.get(pk=appt.pk).starts_at == at(4, 10)
+
+
+def test_a_drop_in_another_clinicians_column_moves_it_to_them(chicago, kind):
+    other = MembershipFactory(practice=chicago.practice, role="clinician")
+    appt = appointment_for(chicago.clinician, start=at(4, 10), appointment_type=kind)
+    url = reverse("scheduling:appointment_move", args=[appt.uuid])
+    data = {
+        "start": "2031-03-04T14:00",
+        "end": "2031-03-04T14:50",
+        "version": appt.version,
+        "clinician": other.uuid,
+    }
+    # A clinician may not put a session on a colleague's calendar.
+    refused = signed_in(chicago.clinician).post(url, data)
+    assert refused.status_code == 403
+    assert "Your role" in refused.json()["error"]
+    assert signed_in(chicago.front_desk).post(url, data).status_code == 200
+    appt.refresh_from_db()
+    assert appt.clinician == other
+    # Another practice's clinician is not found.
+    data["version"] = appt.version
+    data["clinician"] = chicago.outsider.uuid
+    assert signed_in(chicago.front_desk).post(url, data).status_code == 404
