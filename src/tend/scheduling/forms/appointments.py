@@ -81,7 +81,9 @@ class AppointmentForm(forms.Form):
         help_text="Choose one client; couple, family and group sessions take several "
         "(hold Ctrl or ⌘ to choose more than one). Admin and supervision time take none.",
     )
-    clinician = ClinicianField(queryset=Membership.objects.none(), to_field_name="uuid")
+    clinician = ClinicianField(
+        queryset=Membership.objects.none(), to_field_name="uuid", empty_label="Choose a clinician"
+    )
     appointment_type = TypeField(
         label="Type",
         queryset=AppointmentType.objects.none(),
