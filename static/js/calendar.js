@@ -211,8 +211,10 @@
         },
         // Side by side, the shared day is in the toolbar; on a phone a week's headers are short.
         dayHeaders: !sideBySide,
-        dayHeaderFormat:
-          el.clientWidth < 600 ? { weekday: "narrow", day: "numeric" } : undefined,
+        views:
+          el.clientWidth < 600
+            ? { timeGridWeek: { dayHeaderFormat: { weekday: "narrow", day: "numeric" } } }
+            : {},
         firstDay: 1,
         slotDuration: ds.slot,
         slotMinTime: ds.dayStarts,
