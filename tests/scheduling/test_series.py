@@ -209,3 +209,32 @@ def test_monthly_rules_by_weekday():
     assert build_rule("FREQ=WEEKLY", dt.datetime(2031, 3, 3), until=dt.date(2031, 6, 30)) == (
         "FREQ=WEEKLY;UNTIL=20310630T235959"
     )
+
+
+def test_following_sessions_can_move_to_another_weekday(team, kind, client):
+    series = weekly(team, kind, client, rule="FREQ=WEEKLY;COUNT=4")
+    second = series.appointments.order_by("starts_at")[1]
+    edit_series(second, Occurrences.FOLLOWING, membership=team.clinician, weekday=3, now=NOW)
+    starts = sorted(
+        Appointment.objects.filter(clients=client, status="scheduled").values_list(
+            "starts_at", flat=True
+        )
+    )
+    assert [s.astimezone(CHICAGO).strftime("%a %m-%d %H:%M") for s in starts] == [
+        "Mon 03-03 10:00",
+        "Thu 03-13 10:00",
+        "Thu 03-20 10:00",
+        "Thu 03-27 10:00",
+    ]
+
+
+def test_a_monthly_series_moved_to_another_weekday_keeps_its_week_of_the_month(team, kind, client):
+    series = weekly(team, kind, client, rule="FREQ=MONTHLY;BYDAY=+1MO;COUNT=3")
+    first = series.appointments.order_by("starts_at").first()
+    target = edit_series(first, Occurrences.ALL, membership=team.clinician, weekday=2, now=NOW)
+    assert "BYDAY=+1WE" in target.rule
+    days = [
+        a.starts_at.astimezone(CHICAGO).strftime("%a %m-%d")
+        for a in target.appointments.order_by("starts_at")
+    ]
+    assert days == ["Wed 03-05", "Wed 04-02", "Wed 05-07"]

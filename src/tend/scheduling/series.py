@@ -519,6 +519,7 @@ def edit_series(
     request: HttpRequest | None = None,
     local_time: dt.time | None = None,
     minutes: int | None = None,
+    weekday: int | None = None,
     rule: str | None = None,
     appointment_type: AppointmentType | None = None,
     room: Any = ...,
@@ -573,8 +574,13 @@ def edit_series(
     new_modality = modality or series.modality
     new_clients = list(clients) if clients is not None else list(series.clients.all())
     new_minutes = minutes or series.minutes
+    anchor_weekday = appointment.starts_at.astimezone(series.zone).weekday()
+    if appointment.series_key:
+        anchor_weekday = dt.datetime.strptime(appointment.series_key, KEY_FORMAT).weekday()
+    new_day = weekday is not None and weekday != anchor_weekday
     retime = (
-        (local_time is not None and local_time != series.local_start_datetime.time())
+        new_day
+        or (local_time is not None and local_time != series.local_start_datetime.time())
         or new_minutes != series.minutes
         or (rule is not None and rule != series.rule)
     )
@@ -629,6 +635,17 @@ def edit_series(
     if local_time is not None:
         anchor_local = anchor_local.replace(hour=local_time.hour, minute=local_time.minute)
     new_rule = rule or series.rule
+    if new_day and weekday is not None:
+        # Another day of the same week; a monthly rule follows ("the second Tuesday" becomes
+        # "the second Thursday").
+        anchor_local += dt.timedelta(days=weekday - anchor_local.weekday())
+        if rule is None and "BYDAY=" in new_rule.upper() and "MONTHLY" in new_rule.upper():
+            new_rule = re.sub(
+                r"BYDAY=[^;]+",
+                monthly_weekday_rule(anchor_local).split(";")[1],
+                new_rule,
+                flags=re.IGNORECASE,
+            )
     if rule is None and "COUNT=" in new_rule.upper():
         # "Ends after N sessions" counts from the first session of the whole series.
         before = series.appointments.filter(starts_at__lt=first_future.starts_at).count()

@@ -278,6 +278,7 @@ def edit(request: HttpRequest, appointment_id: Any) -> HttpResponse:
                     membership=membership,
                     request=request,
                     local_time=local.time(),
+                    weekday=local.weekday(),
                     minutes=int((values["ends_at"] - values["starts_at"]).total_seconds() // 60),
                     appointment_type=values["appointment_type"],
                     room=values["room"],
