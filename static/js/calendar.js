@@ -349,10 +349,34 @@
     });
   }
 
+  // The telehealth questions (where the client is, why audio only) show only when they apply.
+  function showTelehealthFields(root) {
+    root.querySelectorAll("select[name=modality]").forEach(function (select) {
+      var form = select.form;
+      if (!form) {
+        return;
+      }
+      var toggle = function () {
+        var where = form.querySelector("[name=client_location]");
+        var why = form.querySelector("[name=audio_only_reason]");
+        if (where) {
+          where.closest(".field").hidden = select.value === "in_person";
+        }
+        if (why) {
+          why.closest(".field").hidden = select.value !== "audio";
+        }
+      };
+      select.addEventListener("change", toggle);
+      toggle();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpFilters(document);
+    showTelehealthFields(document);
     document.body.addEventListener("htmx:load", function (event) {
       setUpFilters(event.target);
+      showTelehealthFields(event.target);
     });
     if (!window.FullCalendar) {
       return;
