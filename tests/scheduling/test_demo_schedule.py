@@ -21,6 +21,7 @@ from tend.scheduling.choices import (
     Modality,
 )
 from tend.scheduling.conflicts import Need, overlaps_within
+from tend.scheduling.demo import build_demo_schedule
 from tend.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -163,3 +164,27 @@ def test_the_week_around_today_looks_like_a_practice(demo):
     assert appointments.filter(
         appointment_type__kind=AppointmentKind.SUPERVISION, clinician__in=supervisors
     ).exists()
+
+
+def test_a_full_caseload_shares_slots_every_other_week_without_clashes(team):
+    from tests.factories import client_of
+
+    for _ in range(85):
+        client_of(team.clinician)
+    build_demo_schedule(team.practice, [team.clinician], size="large", seed=1)
+    rules = Counter(Series.objects.filter(clinician=team.clinician).values_list("rule", flat=True))
+    assert rules["FREQ=WEEKLY;COUNT=5"] >= 1  # the admin hour, weekly
+    assert any("INTERVAL=2" in rule for rule in rules)
+    needs = [
+        Need(kind, ref, start, end)
+        for kind, ref, start, end in TimeClaim.objects.filter(
+            appointment__clinician=team.clinician
+        ).values_list("kind", "ref", "starts_at", "ends_at")
+    ]
+    assert len(needs) > 300 and overlaps_within(needs) == []
+    seen = set(
+        Appointment.objects.filter(clinician=team.clinician).values_list(
+            "attendees__client", flat=True
+        )
+    )
+    assert len(seen - {None}) == 80  # past 80, the rest are seen less often than five weeks
