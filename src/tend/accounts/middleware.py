@@ -74,6 +74,11 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
+# How stale the recorded last activity may be. Idle limits are whole minutes (at least two),
+# so a sign-out can come at most this much before the limit counted from the last request.
+ACTIVITY_RESOLUTION_SECONDS = 15
+
+
 class IdleTimeoutMiddleware:
     """Signs a person out when their session has been idle longer than the allowed minutes.
 
@@ -94,7 +99,11 @@ class IdleTimeoutMiddleware:
                 response = self._sign_out(request)
                 if response is not None:
                     return response
-            elif not _is_passive(request):
+            elif not _is_passive(request) and (
+                last_seen is None or now - last_seen >= ACTIVITY_RESOLUTION_SECONDS
+            ):
+                # Recorded at most every few seconds, so a busy page (the calendar fetching
+                # its events) does not write the session on every request.
                 request.session[LAST_SEEN_KEY] = now
         response = self.get_response(request)
         if request.user.is_authenticated:
