@@ -171,7 +171,7 @@ def test_events_take_the_same_number_of_queries_however_many(
     assert len(response.json()) == how_many
 
 
-QUERIES = 15
+QUERIES = 12
 
 
 def test_working_hours_come_as_background_events(chicago):
@@ -323,3 +323,31 @@ def test_a_drop_in_another_clinicians_column_moves_it_to_them(chicago, kind):
     data["version"] = appt.version
     data["clinician"] = chicago.outsider.uuid
     assert signed_in(chicago.front_desk).post(url, data).status_code == 404
+
+
+@pytest.mark.parametrize("how_many", [1, 3])
+def test_working_hours_take_the_same_number_of_queries_for_more_clinicians(
+    team, how_many, django_assert_num_queries
+):
+    clinicians = [team.clinician, team.supervisor, team.owner][:how_many]
+    for clinician in clinicians:
+        for weekday in range(5):
+            WorkingHours.objects.create(
+                practice=team.practice,
+                clinician=clinician,
+                weekday=weekday,
+                starts="09:00",
+                ends="17:00",
+            )
+    client = signed_in(team.front_desk)
+    client.get(reverse("scheduling:calendar"))  # warm the session
+    query = "&".join(f"clinician={c.uuid}" for c in clinicians)
+    with django_assert_num_queries(HOURS_QUERIES):
+        response = client.get(
+            reverse("scheduling:hours")
+            + f"?start=2031-03-03T00:00:00-06:00&end=2031-03-10T00:00:00-05:00&{query}"
+        )
+    assert len(response.json()) == 5 * how_many
+
+
+HOURS_QUERIES = 8

@@ -56,6 +56,32 @@ def hours_on(clinician: Membership, day: dt.date) -> list[tuple[dt.time, dt.time
     )
 
 
+def hours_between(
+    clinicians: Sequence[Membership], first: dt.date, last: dt.date
+) -> dict[int, dict[dt.date, list[Span]]]:
+    """Each clinician's working spans for every local date from `first` to `last`, in two
+    queries however many clinicians and days (the calendar's shading)."""
+    ids = [c.pk for c in clinicians]
+    usual: dict[tuple[int, int], list[Span]] = {}
+    for h in WorkingHours.objects.filter(clinician_id__in=ids):
+        usual.setdefault((h.clinician_id, h.weekday), []).append((h.starts, h.ends))
+    away: dict[tuple[int, dt.date], list[AvailabilityException]] = {}
+    for exc in AvailabilityException.objects.filter(
+        clinician_id__in=ids, date__gte=first, date__lte=last
+    ):
+        away.setdefault((exc.clinician_id, exc.date), []).append(exc)
+    result: dict[int, dict[dt.date, list[Span]]] = {}
+    for clinician_id in ids:
+        days = result.setdefault(clinician_id, {})
+        day = first
+        while day <= last:
+            days[day] = _spans_for_day(
+                usual.get((clinician_id, day.weekday()), []), away.get((clinician_id, day), [])
+            )
+            day += dt.timedelta(days=1)
+    return result
+
+
 def _subtract(
     spans: list[tuple[dt.time, dt.time]], start: dt.time, end: dt.time
 ) -> list[tuple[dt.time, dt.time]]:

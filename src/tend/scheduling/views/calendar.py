@@ -24,7 +24,7 @@ from tend.core.access import get_scoped_or_404, member_required
 from tend.practices.choices import ALL_ROLES, Role
 from tend.practices.models import Membership, Room
 from tend.scheduling import services
-from tend.scheduling.availability import hours_on
+from tend.scheduling.availability import hours_between
 from tend.scheduling.choices import ACTIVE_STATUSES, AppointmentStatus
 from tend.scheduling.models import Appointment, AppointmentAttendee, SchedulingPolicy
 
@@ -61,7 +61,9 @@ def parse_moment(value: str | None, zone: ZoneInfo) -> dt.datetime | None:
 def _clinicians(request: HttpRequest, membership: Membership) -> list[Membership]:
     """The clinicians asked for (404 for one not in the practice), else the viewer."""
     wanted = request.GET.getlist("clinician")
-    qs = Membership.objects.for_practice(membership.practice_id).select_related("user")
+    qs = Membership.objects.for_practice(membership.practice_id).select_related(
+        "user", "clinician_profile", "practice"
+    )
     if wanted:
         try:
             found = list(qs.filter(uuid__in=wanted))
@@ -264,11 +266,17 @@ def hours(request: HttpRequest) -> JsonResponse:
             {"error": "Give a start and an end, at most 62 days apart."}, status=400
         )
     data = []
-    for clinician in _clinicians(request, membership):
+    clinicians = list(_clinicians(request, membership))
+    # Local dates differ by at most a day between zones: one day either side covers them all.
+    first = span[0].astimezone(zone).date() - dt.timedelta(days=1)
+    last_day = span[1].astimezone(zone).date() + dt.timedelta(days=1)
+    spans = hours_between(clinicians, first, last_day)
+    for clinician in clinicians:
         own = ZoneInfo(services.clinician_time_zone(clinician))
-        day, last = span[0].astimezone(own).date(), span[1].astimezone(own).date()
+        day = span[0].astimezone(own).date()
+        last = (span[1] - dt.timedelta(microseconds=1)).astimezone(own).date()
         while day <= last:
-            for starts, ends in hours_on(clinician, day):
+            for starts, ends in spans[clinician.pk].get(day, []):
                 data.append(
                     {
                         "start": dt.datetime.combine(day, starts, own).astimezone(zone).isoformat(),
