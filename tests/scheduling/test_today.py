@@ -16,8 +16,8 @@ CHICAGO = ZoneInfo("America/Chicago")
 NOW = dt.datetime(2031, 3, 4, 12, 0, tzinfo=CHICAGO)
 # The whole Today page (session, shell, greeting, sessions with their clients), whatever the
 # number of sessions.
-QUERIES = 16
-FRONT_DESK_QUERIES = 16
+QUERIES = 13
+FRONT_DESK_QUERIES = 13
 
 
 def at(hour: int, minute: int = 0, day: int = 4) -> dt.datetime:
