@@ -38,7 +38,8 @@ def test_today_shows_the_practice_role_and_navigation(
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
     expect(nav.get_by_role("link", name="Clients")).to_have_attribute("href", "/clients/")
-    for area in ["Calendar", "Notes", "Billing", "Wellbeing"]:
+    expect(nav.get_by_role("link", name="Calendar")).to_have_attribute("href", "/calendar/")
+    for area in ["Notes", "Billing", "Wellbeing"]:
         item = nav.locator("a.nav-soon", has_text=area)
         expect(item).to_have_attribute("aria-disabled", "true")
         expect(item).not_to_have_attribute("href", r".*")
