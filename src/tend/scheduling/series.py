@@ -55,6 +55,7 @@ from tend.scheduling.services import (
     _check_times,
     _require_scheduler,
     clinician_time_zone,
+    default_episode,
     describe_clash,
     leave_waitlist,
     set_status,
@@ -450,8 +451,7 @@ def book_series(
     clashes = _clash_dates(wanted, clinician, room, clients, zone)
     if clashes:
         raise SeriesClashes([(local.date(), text) for local, text in sorted(clashes.items())])
-    if episode is None and len(clients) == 1:
-        episode = clients[0].episodes.open().order_by("-opened_on").first()
+    episode = episode or default_episode(clients)
     series = Series.objects.create(
         practice_id=membership.practice_id,
         clinician=clinician,

@@ -232,6 +232,13 @@ def _check_place(
     return location
 
 
+def default_episode(clients: Sequence[Client]) -> Episode | None:
+    """A one-client session belongs to the client's open episode unless another is chosen."""
+    if len(clients) != 1:
+        return None
+    return clients[0].episodes.open().order_by("-opened_on").first()
+
+
 def _check_episode(episode: Episode | None, clients: Sequence[Client]) -> None:
     if episode is not None and episode.client_id not in {c.pk for c in clients}:
         raise BookingRefused("This episode belongs to another client.", "episode")
@@ -318,8 +325,7 @@ def book_appointment(
     _check_clients(appointment_type, clients)
     location = _check_place(appointment_type, modality, location, room)
     _check_episode(episode, clients)
-    if episode is None and len(clients) == 1:
-        episode = clients[0].episodes.open().order_by("-opened_on").first()
+    episode = episode or default_episode(clients)
 
     appointment = Appointment(
         practice_id=membership.practice_id,
