@@ -156,8 +156,8 @@ def _load(cursor, *, lo: int, hi: int, clinicians: int, practice, kind, monday_u
     cursor.execute(INSERT_APPOINTMENTS, params)
     cursor.execute(INSERT_ATTENDEES, params)
     # Bulk loading: the exclusion constraint is dropped for the insert and built again over all
-    # the rows at once (checking every row), which takes minutes instead of the half hour that
-    # millions of one-by-one GiST insertions take.
+    # the rows at once, checking every row. (Loading 1.9M appointments with their claims took
+    # about 20 minutes on a 2-core machine either way.)
     no_overlap = importlib.import_module(
         "tend.scheduling.migrations.0002_no_double_booking_on_postgresql"
     )
