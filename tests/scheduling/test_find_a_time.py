@@ -294,3 +294,46 @@ def test_another_practices_clinician_cannot_be_searched(team):
     assert response.status_code == 400
     assert "clinician" in response.context["form"].errors
     assert team.clinician.user.full_name not in response.content.decode()
+
+
+def test_a_room_is_searched_and_carried_to_the_booking_form(team):
+    from tests.conftest import signed_in
+
+    hours(team.clinician, 0, ((9, 0), (11, 0)))
+    room = RoomFactory(location__practice=team.practice)
+    other = MembershipFactory(practice=team.practice)
+    appointment_for(other, room=room, start=at(3, 3, 9), minutes=60, membership=team.front_desk)
+    staff = signed_in(team.front_desk)
+    response = staff.get(
+        "/calendar/find/",
+        {
+            "clinician": str(team.clinician.uuid),
+            "room": str(room.uuid),
+            "minutes": "60",
+            "from_date": "2031-03-03",
+        },
+    )
+    slots = [slot for slot, _ in response.context["slots"]]
+    assert slots[0].local_start.time() == dt.time(10, 0)  # 09:00 has the room taken
+    url = response.context["slots"][0][1]
+    assert f"room={room.uuid}" in url
+    booking = staff.get(url)
+    initial = booking.context["form"].initial
+    assert initial["room"] == room.uuid
+    assert initial["minutes"] == 60
+    assert initial["start_time"] == dt.time(10, 0)
+
+
+def test_the_client_found_for_is_carried_to_the_booking_form(team):
+    from tests.conftest import signed_in
+
+    client = client_of(team.clinician)
+    hidden = client_of(team.supervisor)  # not in the clinician's care
+    booking = signed_in(team.clinician).get(
+        "/calendar/book/",
+        {
+            "clinician": str(team.clinician.uuid),
+            "client": [str(client.uuid), str(hidden.uuid), "not-a-uuid"],
+        },
+    )
+    assert booking.context["form"].initial["clients"] == [client.uuid]

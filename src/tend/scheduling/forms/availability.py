@@ -9,7 +9,7 @@ from django import forms
 
 from tend.clients.models import Client
 from tend.core.widgets import LongSelect
-from tend.practices.models import Location, Membership, Practice
+from tend.practices.models import Location, Membership, Practice, Room
 from tend.scheduling.choices import AvailabilityKind
 from tend.scheduling.models import AppointmentType
 
@@ -135,12 +135,22 @@ class FindTimeForm(forms.Form):
         max_value=12 * 60,
         help_text="Leave empty for the type's usual length.",
     )
+    room = NamedChoiceField(
+        queryset=Room.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        empty_label="No room (or telehealth)",
+        help_text="Its other bookings are avoided too.",
+    )
     from_date = forms.DateField(label="From", widget=DATE_INPUT)
 
     def __init__(
         self, *args: Any, clinicians: Any, clients: Any, practice: Practice, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = (  # type: ignore[attr-defined]
+            Room.objects.for_practice(practice).filter(is_archived=False).select_related("location")
+        )
         self.fields["clinician"].queryset = clinicians  # type: ignore[attr-defined]
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]
         self.fields["appointment_type"].queryset = (  # type: ignore[attr-defined]

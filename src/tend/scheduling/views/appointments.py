@@ -4,6 +4,7 @@ details with status, cancel, attendance and reschedule, and the edit page."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from tend.clients.models import Client
 from tend.core.access import get_scoped_or_404, member_required
 from tend.core.refusals import add_refusal
 from tend.practices.choices import ALL_ROLES
-from tend.practices.models import Membership
+from tend.practices.models import Membership, Room
 from tend.scheduling import series, services
 from tend.scheduling.choices import (
     APPOINTMENT_TRANSITIONS,
@@ -73,7 +75,31 @@ def _prefill(request: HttpRequest, membership: Membership) -> dict[str, Any]:
         initial["date"], initial["start_time"] = local.date(), local.time().replace(second=0)
         if end is not None and end > start:
             initial["minutes"] = int((end - start).total_seconds() // 60)
+    # From "Find a time": the length, the client and the room it searched for.
+    minutes = request.GET.get("minutes", "")
+    if minutes.isdigit() and 5 <= int(minutes) <= 12 * 60:
+        initial["minutes"] = int(minutes)
+    if request.GET.get("client"):
+        client = Client.objects.visible_to(membership).filter(
+            uuid__in=_uuids(request.GET.getlist("client"))
+        )
+        initial["clients"] = [c.uuid for c in client]
+    if request.GET.get("room"):
+        room = Room.objects.for_practice(membership.practice_id).filter(
+            uuid__in=_uuids([request.GET["room"]]), is_archived=False
+        )
+        initial["room"] = next((r.uuid for r in room), None)
     return initial
+
+
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return found
 
 
 def _book_page(request: HttpRequest, form: BookSeriesForm, **extra: Any) -> HttpResponse:

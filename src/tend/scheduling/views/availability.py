@@ -191,7 +191,9 @@ def exception_remove(request: HttpRequest, exception_id: Any) -> HttpResponse:
 # Find a time -------------------------------------------------------------------------------
 
 
-def booking_url(slot: services.Slot, clinician: Membership, minutes: int, client: Any) -> str:
+def booking_url(
+    slot: services.Slot, clinician: Membership, minutes: int, client: Any, room: Any = None
+) -> str:
     """The booking form, filled in with this slot."""
     query = {
         "clinician": str(clinician.uuid),
@@ -200,6 +202,8 @@ def booking_url(slot: services.Slot, clinician: Membership, minutes: int, client
     }
     if client is not None:
         query["client"] = str(client.uuid)
+    if room is not None:
+        query["room"] = str(room.uuid)
     return f"/calendar/book/?{urlencode(query)}"
 
 
@@ -236,8 +240,11 @@ def find_time(request: HttpRequest) -> HttpResponse:
         after = dt.datetime.combine(form.cleaned_data["from_date"], dt.time(), tzinfo=czone)
         minutes = form.length()
         client = form.cleaned_data.get("client")
-        found = services.find_times(clinician, minutes=minutes, after=after, client=client)
-        slots = [(s, booking_url(s, clinician, minutes, client)) for s in found]
+        room = form.cleaned_data.get("room")
+        found = services.find_times(
+            clinician, minutes=minutes, after=after, client=client, room=room
+        )
+        slots = [(s, booking_url(s, clinician, minutes, client, room)) for s in found]
     context = {
         "form": form,
         "slots": slots,
