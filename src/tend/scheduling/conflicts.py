@@ -100,12 +100,9 @@ class ClaimRaced(Exception):
     constraint refused the claim)."""
 
 
-def replace_claims(appointment: Appointment, needs: Sequence[Need]) -> None:
-    """Drop the appointment's claims and write `needs` in their place (none for an inactive
-    appointment). Must run inside the booking's transaction."""
-    TimeClaim.objects.filter(appointment=appointment).delete()
-    if not needs:
-        return
+def write_claims(held: Iterable[tuple[Appointment, Need]]) -> None:
+    """Insert the claims of one or many appointments in one statement. Must run inside the
+    booking's transaction; raises ClaimRaced when the database refuses an overlap."""
     rows = [
         TimeClaim(
             practice_id=appointment.practice_id,
@@ -115,8 +112,10 @@ def replace_claims(appointment: Appointment, needs: Sequence[Need]) -> None:
             starts_at=n.start,
             ends_at=n.end,
         )
-        for n in needs
+        for appointment, n in held
     ]
+    if not rows:
+        return
     try:
         if connection.vendor == "postgresql":
             # A savepoint, so the refused insert leaves the outer transaction usable for the
@@ -129,3 +128,10 @@ def replace_claims(appointment: Appointment, needs: Sequence[Need]) -> None:
         if "timeclaim_no_overlap" in str(exc):
             raise ClaimRaced() from exc
         raise
+
+
+def replace_claims(appointment: Appointment, needs: Sequence[Need]) -> None:
+    """Drop the appointment's claims and write `needs` in their place (none for an inactive
+    appointment). Must run inside the booking's transaction."""
+    TimeClaim.objects.filter(appointment=appointment).delete()
+    write_claims((appointment, n) for n in needs)

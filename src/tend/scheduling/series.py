@@ -34,7 +34,14 @@ from tend.scheduling.choices import (
     Modality,
     Occurrences,
 )
-from tend.scheduling.conflicts import Need, find_clashes, needs_for, overlaps_within
+from tend.scheduling.conflicts import (
+    ClaimRaced,
+    Need,
+    find_clashes,
+    needs_for,
+    overlaps_within,
+    write_claims,
+)
 from tend.scheduling.models import (
     Appointment,
     AppointmentAttendee,
@@ -42,7 +49,6 @@ from tend.scheduling.models import (
     AppointmentType,
     SchedulingPolicy,
     Series,
-    TimeClaim,
 )
 from tend.scheduling.services import (
     RACED_MESSAGE,
@@ -359,34 +365,22 @@ def _create_sessions(
         ]
     )
     active = [r for r in rows if r.status in ACTIVE_STATUSES]
-    # Claims for all sessions at once; the exclusion constraint still guards each row.
-
-    claims = []
-    for r in active:
-        for need in needs_for(
-            clinician_id=r.clinician_id,
-            room_id=r.room_id,
-            client_ids=[c.pk for c in clients],
-            start=r.starts_at,
-            end=r.ends_at,
-        ):
-            claims.append(
-                TimeClaim(
-                    practice_id=r.practice_id,
-                    appointment=r,
-                    kind=need.kind,
-                    ref=need.ref,
-                    starts_at=need.start,
-                    ends_at=need.end,
-                )
-            )
+    # Claims for all sessions in one insert; the exclusion constraint still guards each row.
+    client_ids = [c.pk for c in clients]
     try:
-        with transaction.atomic():
-            TimeClaim.objects.bulk_create(claims)
-    except Exception as exc:  # the exclusion constraint under a race
-        if "timeclaim_no_overlap" in str(exc):
-            raise SlotTaken(RACED_MESSAGE) from None
-        raise
+        write_claims(
+            (r, need)
+            for r in active
+            for need in needs_for(
+                clinician_id=r.clinician_id,
+                room_id=r.room_id,
+                client_ids=client_ids,
+                start=r.starts_at,
+                end=r.ends_at,
+            )
+        )
+    except ClaimRaced:
+        raise SlotTaken(RACED_MESSAGE) from None
     ids = [r.pk for r in active]
 
     def plan() -> None:
