@@ -241,6 +241,23 @@ def _validate(
     return location
 
 
+def _proposal(
+    practice_id: int,
+    rule: str,
+    local_start: dt.datetime,
+    minutes: int,
+    zone: str,
+    now: dt.datetime,
+) -> tuple[dt.datetime, dt.datetime, list[Occurrence]]:
+    """A new series' first instant, how far it is booked now, and its sessions until then."""
+    first = local_start.replace(tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+    window_end = max(_horizon(practice_id, now), first + dt.timedelta(days=1))
+    occurrences = _occurrences(
+        rule, local_start, minutes, zone, window_start=first, window_end=window_end
+    )
+    return first, window_end, occurrences
+
+
 def preview_series(
     *,
     membership: Membership,
@@ -276,17 +293,11 @@ def preview_series(
         episode,
     )
     zone = time_zone or clinician_time_zone(clinician)
-    now = now or timezone.now()
-    first = local_start.replace(tzinfo=ZoneInfo(zone))
-    occurrences = _occurrences(
-        rule,
-        local_start,
-        minutes,
-        zone,
-        window_start=first.astimezone(dt.UTC),
-        window_end=max(_horizon(membership.practice_id, now), first + dt.timedelta(days=1)),
-        skip_dates=skip_dates,
+    skip = set(skip_dates)
+    _first, _end, occurrences = _proposal(
+        membership.practice_id, rule, local_start, minutes, zone, now or timezone.now()
     )
+    occurrences = [o for o in occurrences if o.local_start.date() not in skip]
     clashes = _clash_dates(occurrences, clinician, room, clients, zone)
     return [
         SeriesDate(o.local_start, o.start, o.end, clashes.get(o.local_start)) for o in occurrences
@@ -432,12 +443,9 @@ def book_series(
         episode,
     )
     zone = time_zone or clinician_time_zone(clinician)
-    now = now or timezone.now()
     skip = set(skip_dates)
-    first = local_start.replace(tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
-    window_end = max(_horizon(membership.practice_id, now), first + dt.timedelta(days=1))
-    occurrences = _occurrences(
-        rule, local_start, minutes, zone, window_start=first, window_end=window_end
+    first, window_end, occurrences = _proposal(
+        membership.practice_id, rule, local_start, minutes, zone, now or timezone.now()
     )
     if not occurrences:
         raise InvalidSeries("This rule gives no sessions from the first date on.")
