@@ -64,6 +64,19 @@ DEFAULT_SMS_BODY = (
 )
 
 
+def optional_amount(label: str, help_text: str = "") -> models.DecimalField:
+    """An amount of money in the practice's currency that may be left empty."""
+    return models.DecimalField(
+        label,
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=help_text,
+    )
+
+
 def default_reminder_offsets() -> list[int]:
     return [48, 2]
 
@@ -81,24 +94,8 @@ class SchedulingPolicy(models.Model):
         validators=[MaxValueValidator(24 * 14)],
         help_text="A client cancelling less than this many hours before the session cancels late.",
     )
-    late_cancel_fee = models.DecimalField(
-        "late cancellation fee",
-        max_digits=9,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
-        help_text="Leave empty to charge nothing.",
-    )
-    no_show_fee = models.DecimalField(
-        "no-show fee",
-        max_digits=9,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
-        help_text="Leave empty to charge nothing.",
-    )
+    late_cancel_fee = optional_amount("late cancellation fee", "Leave empty to charge nothing.")
+    no_show_fee = optional_amount("no-show fee", "Leave empty to charge nothing.")
     reminder_offsets = models.JSONField(
         "reminders (hours before)",
         default=default_reminder_offsets,
@@ -167,14 +164,7 @@ class AppointmentType(PracticeScoped):
     service_code = models.CharField(
         "default service code", max_length=10, blank=True, help_text="e.g. 90837"
     )
-    fee = models.DecimalField(
-        "default fee",
-        max_digits=9,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
-    )
+    fee = optional_amount("default fee")
     telehealth_allowed = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
 
